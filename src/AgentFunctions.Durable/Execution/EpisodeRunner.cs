@@ -51,6 +51,13 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
             session.Apply(incoming, isReplaying: false);
         }
 
+        if (!episodeStarted && session.Completion is not null && workItem.State is { } stored && !stored.RuntimeStatus.IsTerminal())
+        {
+            // The replay itself ended the execution (the code no longer matches its history): record that.
+            session.Apply(new OrchestratorStartedEvent(now), isReplaying: false);
+            episodeStarted = true;
+        }
+
         if (!episodeStarted)
         {
             var unchanged = terminatedBeforeStart && workItem.State is { RuntimeStatus: OrchestrationRuntimeStatus.Pending } pending

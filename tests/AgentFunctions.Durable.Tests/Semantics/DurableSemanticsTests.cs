@@ -593,6 +593,31 @@ public abstract class DurableSemanticsTests
     }
 
     [Fact]
+    public async Task CompleteActivity_DuplicateDelivery_ResultRecordedOnce()
+    {
+        await using var host = await StartAsync(r => r
+            .AddActivityFunc<string, string>("Echo", (_, s) => s)
+            .AddOrchestratorFunc<string, string>("Once", async (ctx, _) =>
+            {
+                var first = await ctx.CallActivityAsync<string>("Echo", "original");
+                ctx.SetCustomStatus("waiting");
+                var go = await ctx.WaitForExternalEvent<string>("Go");
+                return $"{first}/{go}";
+            }));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Once");
+        await host.WaitForCustomStatusAsync(id, "waiting");
+        var executionId = (await host.Client.GetInstanceAsync(id))!.State.ExecutionId;
+
+        // An at-least-once redelivery of step 0's result, as after a crash between running and recording it.
+        await host.Backend.SendMessageAsync(new TaskMessage(id, executionId, new TaskCompletedEvent(host.Time.GetUtcNow(), 0, "\"duplicate\"")), CancellationToken.None);
+        await host.Client.RaiseEventAsync(id, "Go", "go");
+        var result = await host.WaitForCompletionAsync(id);
+
+        Assert.Equal("original/go", result.ReadOutputAs<string>());
+        Assert.Single((await host.Client.GetOrchestrationHistoryAsync(id)).OfType<TaskCompletedEvent>());
+    }
+
+    [Fact]
     public async Task ReplaySafeLogger_LogsEachStepOnceDespiteReplays()
     {
         var provider = new CountingLoggerProvider();
