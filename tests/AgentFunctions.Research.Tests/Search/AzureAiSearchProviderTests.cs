@@ -176,13 +176,4 @@ public sealed class AzureAiSearchProviderTests
             return base.SendAsync(request, cancellationToken);
         }
     }
-
-    private sealed class StaticTokenCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new("token", DateTimeOffset.MaxValue);
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(GetToken(requestContext, cancellationToken));
-    }
 }
