@@ -110,14 +110,18 @@ public sealed class CorpusSearchProvider : ISearchProvider
         }
 
         // Documents are stored in id order, so comparing indexes breaks score ties by ordinal id.
-        ranked.Sort((x, y) => scores[y].CompareTo(scores[x]) is var byScore and not 0 ? byScore : x.CompareTo(y));
+        ranked.Sort((x, y) =>
+        {
+            var byScore = scores[y].CompareTo(scores[x]);
+            return byScore != 0 ? byScore : x.CompareTo(y);
+        });
 
         var count = Math.Min(top, ranked.Count);
         var hits = new SearchHit[count];
         for (var i = 0; i < count; i++)
         {
             var document = _documents[ranked[i]];
-            hits[i] = new SearchHit(document.Id, document.Title, document.Url.ToString(), document.Date, document.Body, scores[ranked[i]], query);
+            hits[i] = new SearchHit(document.Id, document.Title, document.Url.OriginalString, document.Date, document.Body, scores[ranked[i]], query);
         }
 
         return hits;

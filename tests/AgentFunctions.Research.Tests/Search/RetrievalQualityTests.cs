@@ -59,23 +59,25 @@ public sealed class RetrievalQualityTests(ITestOutputHelper output)
             provider.Search(question, Depth); // warm up the JIT
         }
 
-        // Act
+        // Act: the fastest of several rounds, since other builds share this machine and only slow rounds down.
         const int Rounds = 50;
-        var stopwatch = Stopwatch.StartNew();
+        var fastestRound = TimeSpan.MaxValue;
         for (var round = 0; round < Rounds; round++)
         {
+            var stopwatch = Stopwatch.StartNew();
             foreach (var question in questions)
             {
                 provider.Search(question, Depth);
             }
+
+            fastestRound = TimeSpan.FromTicks(Math.Min(fastestRound.Ticks, stopwatch.Elapsed.Ticks));
         }
 
-        stopwatch.Stop();
-        var microsecondsPerQuery = stopwatch.Elapsed.TotalMicroseconds / (Rounds * questions.Length);
+        var microsecondsPerQuery = fastestRound.TotalMicroseconds / questions.Length;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{provider.Documents.Count} documents, {provider.TermCount} terms: {microsecondsPerQuery:F1} µs per query"));
+            $"{provider.Documents.Count} documents, {provider.TermCount} terms: {microsecondsPerQuery:F1} µs per query (fastest of {Rounds} rounds)"));
 
-        // Assert: a generous ceiling, since the build machine is shared; the printed figure is the measurement.
+        // Assert: a generous ceiling; the printed figure is the measurement.
         Assert.True(microsecondsPerQuery < 1_000, string.Create(CultureInfo.InvariantCulture, $"{microsecondsPerQuery:F1} µs per query"));
     }
 }
