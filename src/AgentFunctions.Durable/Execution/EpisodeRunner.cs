@@ -111,7 +111,13 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
 
     private OrchestrationCommit BuildCommit(OrchestrationSession session, OrchestrationState? previous, int historyBefore, DateTimeOffset now)
     {
-        var newEvents = session.History.Skip(historyBefore).ToList();
+        var history = session.History;
+        var newEvents = new List<HistoryEvent>(history.Count - historyBefore + 1);
+        for (var i = historyBefore; i < history.Count; i++)
+        {
+            newEvents.Add(history[i]);
+        }
+
         var activityMessages = new List<TaskMessage>();
         var orchestratorMessages = new List<TaskMessage>();
         foreach (var e in newEvents)

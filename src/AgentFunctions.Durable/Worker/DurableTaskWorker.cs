@@ -140,15 +140,18 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
     private async Task ProcessOrchestrationAsync(OrchestrationWorkItem workItem, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        OrchestrationSession? session = null;
         try
         {
-            (var commit, session) = await _runner.RunAsync(_backend, workItem, stopping).ConfigureAwait(false);
-            await _backend.CompleteOrchestrationWorkItemAsync(workItem, commit, CancellationToken.None).ConfigureAwait(false);
+            var (commit, session) = await _runner.RunAsync(_backend, workItem, stopping).ConfigureAwait(false);
+
+            // Cached while the instance is still locked: once the commit releases the lock, the next episode
+            // may start on another dispatcher at once and must find this session, not replay or use an older one.
             if (session.Completion is null && session.IsStarted)
             {
                 _cache.Put(session);
             }
+
+            await _backend.CompleteOrchestrationWorkItemAsync(workItem, commit, CancellationToken.None).ConfigureAwait(false);
 
             DurableTelemetry.Episodes.Add(1);
             DurableTelemetry.EpisodeDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentFunctions.Bench.Scenarios;
+
+namespace AgentFunctions.Bench;
+
+/// <summary>
+/// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
+/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a] [--quick]
+/// </summary>
+public static class BenchRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.ToLowerInvariant()).ToHashSet();
+        bool Wants(string name) => selected.Count == 0 || selected.Contains(name);
+
+        var results = new List<BenchResult>();
+        var reps = quick ? 1 : 5;
+        if (Wants("s1"))
+        {
+            results.AddRange(await DurableScenarios.HelloCitiesAsync(1_000, reps));
+        }
+
+        if (Wants("s3"))
+        {
+            results.AddRange(await DurableScenarios.FanOutAsync(quick ? 1 : 3));
+        }
+
+        if (Wants("s4"))
+        {
+            results.AddRange(DurableScenarios.ReplayCost());
+        }
+
+        if (Wants("s5"))
+        {
+            results.AddRange(await DurableScenarios.EventLatencyAsync(quick ? 200 : 2_000));
+        }
+
+        if (Wants("s7a"))
+        {
+            results.AddRange(await DurableScenarios.IdleMemoryAsync(10_000));
+        }
+
+        Print(results);
+        var dir = Path.Combine(FindRepoRoot(), "bench", "results");
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+        {
+            machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() },
+            results,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"results written to {file}");
+        return 0;
+    }
+
+    private static void Print(IReadOnlyList<BenchResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"scenario",-20} {"metric",-44} {"value",12} {"unit",-10} {"target",-14} met");
+        Console.WriteLine(new string('-', 110));
+        foreach (var r in results)
+        {
+            var met = r.Met switch { true => "yes", false => "NO", null => "" };
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Scenario,-20} {r.Metric,-44} {r.Value,12:N2} {r.Unit,-10} {r.Target,-14} {met} {r.Notes}"));
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AgentFunctions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}

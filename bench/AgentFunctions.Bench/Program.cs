@@ -1,0 +1,3 @@
+using AgentFunctions.Bench;
+
+return await BenchRunner.RunAsync(args);
