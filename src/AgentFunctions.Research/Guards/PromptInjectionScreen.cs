@@ -218,7 +218,7 @@ public static partial class PromptInjectionScreen
     private static partial Regex ApprovalManipulation();
 
     [GeneratedRegex(
-        @"(?<!\b(?:never|not|n't|don't)\s)\b(?:reveal|print|output|repeat|disclose|leak|dump|show me|tell me)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|original\s+|hidden\s+|initial\s+)?(?:system\s+prompt|prompt|instructions|system\s+message)\b|(?<!\b(?:never|not|n't|don't)\s)\b(?:send|reveal|disclose|leak|share|include|output|print)\b(?:\s+\S+){0,3}?\s+(?:your|the (?:model's|assistant's|agent's|server's))\s+(?:api[ _-]?keys?|secrets?|credentials|access tokens?|environment variables|passwords?)\b",
+        @"(?<!\b(?:never|not|n't|don't)\s)\b(?:reveal|print|output|repeat|disclose|leak|dump|show me|tell me)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|original\s+|hidden\s+|initial\s+)?(?:system\s+prompt|prompt|instructions|system\s+message)\b|(?<!\b(?:never|not|n't|don't)\s)\b(?:send|reveal|disclose|leak|share|include|output|print)\b(?:\s+\S+){0,5}?\s+(?:your|the (?:model's|assistant's|agent's|server's))\s+(?:api[ _-]?keys?|secrets?|credentials|access tokens?|environment variables|passwords?)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
     private static partial Regex SecretRequest();
 
