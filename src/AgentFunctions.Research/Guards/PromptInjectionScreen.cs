@@ -1,0 +1,242 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AgentFunctions.Research.Guards;
+
+/// <summary>
+/// A deterministic screen for text that tries to instruct a model: instruction overrides, role reassignment,
+/// chat-role tags, approval manipulation, requests to reveal prompts or secrets, exfiltration URLs, hidden
+/// comments, invisible or bidirectional control characters and encoded blobs.
+/// </summary>
+/// <remarks>
+/// Patterns are phrased as imperatives addressed to an assistant, not as topics, so prose that merely talks
+/// about prompts, keys or approvals (a tutorial on API keys, a page about pull-request approvals) passes.
+/// The screen is one layer: prompts still delimit retrieved text and the orchestrator alone makes decisions.
+/// </remarks>
+public static partial class PromptInjectionScreen
+{
+    private const int EvidenceLength = 60;
+    private const int MatchTimeoutMs = 250;
+
+    /// <summary>Screens one text.</summary>
+    /// <param name="text">Untrusted text, e.g. a retrieved document.</param>
+    public static InjectionScreenResult Screen(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return InjectionScreenResult.Clean;
+        }
+
+        var signals = new List<string>();
+        var invisible = CountInvisibleCharacters(text);
+        if (invisible > 0)
+        {
+            signals.Add($"invisible-characters: {invisible} zero-width or bidirectional control character(s)");
+        }
+
+        // Hidden comments are looked for in the raw text; phrases are matched on a normalized copy so that
+        // full-width letters, zero-width joiners inside words and line breaks cannot split a phrase.
+        AddMatch(signals, "hidden-comment", HiddenComment(), text);
+        AddMatch(signals, "hidden-element", HiddenElement(), text);
+        var normalized = Normalize(text);
+        AddMatch(signals, "instruction-override", InstructionOverride(), normalized);
+        AddMatch(signals, "role-reassignment", RoleReassignment(), normalized);
+        AddMatch(signals, "role-tag", RoleTag(), Normalize(text, keepLineBreaks: true));
+        AddMatch(signals, "chat-control-token", ChatControlToken(), normalized);
+        AddMatch(signals, "approval-manipulation", ApprovalManipulation(), normalized);
+        AddMatch(signals, "prompt-or-secret-request", SecretRequest(), normalized);
+        AddMatch(signals, "exfiltration-url", ExfiltrationUrl(), normalized);
+        AddEncodedBlob(signals, text);
+        return signals.Count == 0 ? InjectionScreenResult.Clean : new InjectionScreenResult(true, signals);
+    }
+
+    private static void AddMatch(List<string> signals, string kind, Regex pattern, string text)
+    {
+        try
+        {
+            var match = pattern.Match(text);
+            if (match.Success)
+            {
+                signals.Add($"{kind}: \"{Evidence(match.Value)}\"");
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Text crafted to make a pattern backtrack is itself suspicious; fail closed.
+            signals.Add($"{kind}: pattern timed out on adversarial text");
+        }
+    }
+
+    private static void AddEncodedBlob(List<string> signals, string text)
+    {
+        foreach (Match match in Base64Run().Matches(text))
+        {
+            var run = match.Value;
+            if (!(run.Any(char.IsUpper) && run.Any(char.IsLower) && run.Any(char.IsDigit)))
+            {
+                continue; // hex digests and plain identifiers are not base64 payloads
+            }
+
+            if (run.Length >= 200 || DecodesToProse(run))
+            {
+                signals.Add($"base64-blob: {run.Length} characters starting \"{Evidence(run[..Math.Min(24, run.Length)])}\"");
+                return;
+            }
+        }
+    }
+
+    /// <summary>True when a base64 run decodes to readable words, i.e. it hides text from a human reader.</summary>
+    private static bool DecodesToProse(string run)
+    {
+        var trimmed = run.TrimEnd('=');
+        var padded = trimmed + new string('=', (4 - (trimmed.Length % 4)) % 4);
+        var bytes = new byte[Base64.GetMaxDecodedFromUtf8Length(padded.Length)];
+        if (!Convert.TryFromBase64String(padded, bytes, out var written) || written == 0)
+        {
+            return false;
+        }
+
+        var printable = 0;
+        var spaces = 0;
+        for (var i = 0; i < written; i++)
+        {
+            var b = bytes[i];
+            if (b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t')
+            {
+                printable++;
+            }
+
+            if (b == (byte)' ')
+            {
+                spaces++;
+            }
+        }
+
+        return printable >= written * 0.9 && spaces >= 3;
+    }
+
+    internal static int CountInvisibleCharacters(string text)
+    {
+        var count = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var suspicious = c switch
+            {
+                '\u200B' or '\u200C' or '\u200E' or '\u200F' => true,
+                >= '\u202A' and <= '\u202E' => true,
+                >= '\u2060' and <= '\u2064' => true,
+                >= '\u2066' and <= '\u2069' => true,
+                '\uFEFF' => i > 0, // a leading byte-order mark is an encoding artefact, not a hiding place
+                '\u200D' => !IsEmojiJoin(text, i), // zero-width joiners legitimately glue emoji sequences
+                _ => false,
+            };
+
+            // Unicode "tag" characters (U+E0000..U+E007F) render as nothing and can spell hidden ASCII.
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                var codePoint = char.ConvertToUtf32(c, text[i + 1]);
+                suspicious = codePoint is >= 0xE0000 and <= 0xE007F;
+                i++;
+            }
+
+            if (suspicious)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool IsEmojiJoin(string text, int index) =>
+        index > 0 && index + 1 < text.Length
+        && (char.IsLowSurrogate(text[index - 1]) || text[index - 1] == '\uFE0F')
+        && char.IsHighSurrogate(text[index + 1]);
+
+    private static string Normalize(string text, bool keepLineBreaks = false)
+    {
+        var folded = text.Normalize(NormalizationForm.FormKC);
+        var builder = new StringBuilder(folded.Length);
+        var lastWasSpace = false;
+        foreach (var c in folded)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                continue; // zero-width and bidi controls must not split a phrase
+            }
+
+            if (char.IsWhiteSpace(c) && !(keepLineBreaks && c == '\n'))
+            {
+                if (!lastWasSpace)
+                {
+                    builder.Append(' ');
+                }
+
+                lastWasSpace = true;
+                continue;
+            }
+
+            builder.Append(c);
+            lastWasSpace = false;
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Evidence(string value)
+    {
+        var flat = string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= EvidenceLength ? flat : flat[..EvidenceLength] + "...";
+    }
+
+    [GeneratedRegex(
+        @"(?<!\b(?:never|not|n't|don't|cannot|can't)\s)\b(?:ignore|disregard|forget|override|bypass|skip)\b(?:\s+\S+){0,3}?\s+(?:previous|prior|above|earlier|preceding|all|any|your|the|system|original)\s+(?:\S+\s+){0,2}?(?:instructions?|prompts?|rules|directions|directives|guidelines|guardrails|constraints)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex InstructionOverride();
+
+    [GeneratedRegex(
+        @"\byou are (?:now|no longer)\s+(?:a|an|my|the|in|DAN|no)\b(?!\s+(?:ready|able|done|set|connected|logged|signed|finished|running|working|directory|folder|project|repository)\b)|\bfrom now on,?\s+(?:you|act|respond|answer|reply)\b|\bpretend (?:to be|you are|that you)\b|\b(?:new|updated|real) (?:system )?instructions?\s*:|\bact as (?:an? )?(?:unrestricted|jailbroken|unfiltered|different) (?:ai|assistant|model)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex RoleReassignment();
+
+    [GeneratedRegex(
+        @"^[ \t>#*]*(?:system|assistant|developer)\s*:(?=[^\n]*\b(?:you|your|ignore|must|always|never|respond|reply|answer|approve|accept|output|print)\b)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline, MatchTimeoutMs)]
+    private static partial Regex RoleTag();
+
+    [GeneratedRegex(
+        @"<\|(?:im_start|im_end|system|assistant|user|endoftext)\|>|\[/?INST\]|<</?SYS>>|</?(?:system|assistant)>|#{2,}\s*(?:system|instruction)s?\b\s*:?",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex ChatControlToken();
+
+    [GeneratedRegex(
+        @"\b(?:approve|accept|whitelist|trust)\s+(?:this|the following)\s+(?:source|document|article|page|content|text|report|site)\b|\b(?:rate|score|mark|classify|label)\s+(?:this|the following)\s+(?:source|document|article|page|content|text)\s+as\b|\b(?:set|give|assign)\s+(?:the\s+)?relevance\s+(?:score\s+)?(?:to|of)\s+(?:1(?:\.0+)?|100|max(?:imum)?)\b|\b(?:ai|llm|language model|assistant|validator|grader|reviewer)s?\s*(?:,|:|must|should)\s*(?:\S+\s+){0,4}?(?:approve|accept|rank)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex ApprovalManipulation();
+
+    [GeneratedRegex(
+        @"(?<!\b(?:never|not|n't|don't)\s)\b(?:reveal|print|output|repeat|disclose|leak|dump|show me|tell me)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|original\s+|hidden\s+|initial\s+)?(?:system\s+prompt|prompt|instructions|system\s+message)\b|(?<!\b(?:never|not|n't|don't)\s)\b(?:send|reveal|disclose|leak|share|include|output|print)\b(?:\s+\S+){0,5}?\s+(?:your|the (?:model's|assistant's|agent's|server's))\s+(?:api[ _-]?keys?|secrets?|credentials|access tokens?|environment variables|passwords?)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex SecretRequest();
+
+    [GeneratedRegex(
+        @"!\[[^\]]{0,200}\]\(\s*https?://[^\s)]+\?[^\s)]*=[^\s)]*\)|https?://[^\s""'<>)]+\?[^\s""'<>)]*=(?:\{|%7B|\[|%5B|<|%3C|\$)|https?://[^\s""'<>)]+\?[^\s""'<>)]*=[A-Za-z0-9+/_%-]{48,}",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex ExfiltrationUrl();
+
+    [GeneratedRegex(
+        @"<!--(?:(?!-->).){0,2000}?\b(?:ignore|instructions?|assistant|system prompt|prompt|approve|you must|you are)\b(?:(?!-->).){0,2000}?-->|^\s*\[//\]:\s*#\s*\((?=[^)\n]*\b(?:ignore|instructions?|assistant|prompt|approve|you must)\b)[^)\n]*\)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.Multiline, MatchTimeoutMs)]
+    private static partial Regex HiddenComment();
+
+    [GeneratedRegex(
+        @"<[a-z][^>]{0,200}style\s*=\s*[""'][^""']{0,200}(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px)?\b|opacity\s*:\s*0(?:\.0+)?\b)[^>]{0,200}>",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex HiddenElement();
+
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{64,}={0,2}", RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex Base64Run();
+}

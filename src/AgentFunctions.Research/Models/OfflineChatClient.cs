@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AgentFunctions.Research.Agents;
+using AgentFunctions.Research.Guards;
+using Microsoft.Extensions.AI;
+
+namespace AgentFunctions.Research.Models;
+
+/// <summary>
+/// A deterministic model with no network. It recognizes the calling agent (from
+/// <see cref="AgentNames.ChatOptionsKey"/>, else the reply schema's name), reads the question and the
+/// delimited sources back out of the prompt, and fulfils the agent's JSON contract with lexical heuristics:
+/// keyword decomposition for the planner, term coverage for the validator, extractive synthesis with verbatim
+/// quotes, overlap for the support check. It only ever extracts from sources, so instructions inside them are
+/// never followed. Usage is estimated at about four characters per token, and the output cap is honoured by
+/// truncating the reply with <see cref="ChatFinishReason.Length"/>, as a real model would.
+/// </summary>
+public sealed partial class OfflineChatClient : IChatClient
+{
+    /// <summary>The model id reported in responses.</summary>
+    public const string ModelId = "offline-extractive-1";
+
+    /// <summary>Relevance at or above which the validator accepts a source.</summary>
+    public const double AcceptThreshold = 0.4;
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly ChatClientMetadata s_metadata = new("offline", null, ModelId);
+
+    /// <inheritdoc />
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        var list = messages.ToList();
+        var agent = RecognizeAgent(options);
+
+        // The task is the first user message; later ones are repair requests, answered by redoing the task.
+        var task = list.FirstOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty;
+        var reply = agent switch
+        {
+            AgentNames.Planner => Plan(task),
+            AgentNames.SourceValidator => Validate(task),
+            AgentNames.Synthesizer => Synthesize(task),
+            AgentNames.CitationChecker => JudgeSupport(task),
+            _ => throw new ModelRequestException(
+                ModelRequestFailure.InvalidRequest,
+                $"The offline model does not know the agent '{agent ?? "(none)"}'; set ChatOptions.AdditionalProperties[\"{AgentNames.ChatOptionsKey}\"].",
+                null),
+        };
+
+        var text = JsonSerializer.Serialize(reply, s_json);
+        var finish = ChatFinishReason.Stop;
+        if (options?.MaxOutputTokens is int cap && OfflineText.EstimateTokens(text.Length) > cap)
+        {
+            text = text[..Math.Min(text.Length, cap * 4)];
+            finish = ChatFinishReason.Length;
+        }
+
+        var inputCharacters = list.Sum(m => m.Text.Length);
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        {
+            ModelId = ModelId,
+            FinishReason = finish,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            Usage = new UsageDetails
+            {
+                InputTokenCount = OfflineText.EstimateTokens(inputCharacters),
+                OutputTokenCount = OfflineText.EstimateTokens(text.Length),
+                TotalTokenCount = OfflineText.EstimateTokens(inputCharacters) + OfflineText.EstimateTokens(text.Length),
+            },
+        };
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await GetResponseAsync(messages, options, cancellationToken);
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            yield return update;
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? s_metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // Nothing to release: no connections, no buffers.
+    }
+
+    private static string? RecognizeAgent(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(AgentNames.ChatOptionsKey, out var value) == true && value is string name)
+        {
+            return name;
+        }
+
+        return (options?.ResponseFormat as ChatResponseFormatJson)?.SchemaName switch
+        {
+            PlannerAgent.SchemaName => AgentNames.Planner,
+            SourceValidatorAgent.SchemaName => AgentNames.SourceValidator,
+            SynthesizerAgent.SchemaName => AgentNames.Synthesizer,
+            CitationCheckerAgent.SchemaName => AgentNames.CitationChecker,
+            _ => null,
+        };
+    }
+
+    private static object Plan(string task)
+    {
+        var question = PromptSections.Read(task, PromptSections.QuestionTag) ?? task;
+        var max = Math.Max(1, PromptSections.ReadNumber(task, PromptSections.MaxSubQueriesLabel) ?? 3);
+        var keywords = OfflineText.Keywords(question);
+        if (keywords.Count == 0)
+        {
+            return new { subQueries = new[] { new { text = CitationRules.NormalizeWhitespace(question), rationale = "The question as asked." } } };
+        }
+
+        var queries = new List<(string Text, string Rationale)>
+        {
+            (string.Join(' ', keywords.Take(8)), "Covers the whole question."),
+        };
+
+        // Each facet joined by "and", "or", "vs", commas... gets its own search, anchored on the subject (the
+        // question's first two content words) so that "retries and timeouts" searches "<subject> timeouts".
+        var subject = keywords.Take(2).ToList();
+        foreach (var facet in FacetSplit().Split(question))
+        {
+            var words = OfflineText.Keywords(facet);
+            if (words.Count == 0 || words.Count == keywords.Count)
+            {
+                continue;
+            }
+
+            var facetWords = words.Where(w => !subject.Contains(w, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (facetWords.Count == 0)
+            {
+                continue;
+            }
+
+            var text = string.Join(' ', subject.Concat(facetWords).Take(8));
+            queries.Add((text, $"Focuses on the \"{string.Join(' ', facetWords)}\" part of the question."));
+        }
+
+        var distinct = new List<(string Text, string Rationale)>();
+        var seenTerms = new List<HashSet<string>>();
+        foreach (var query in queries)
+        {
+            var terms = OfflineText.Terms(query.Text);
+            if (seenTerms.Any(seen => seen.SetEquals(terms)))
+            {
+                continue;
+            }
+
+            seenTerms.Add(terms);
+            distinct.Add(query);
+        }
+
+        return new { subQueries = distinct.Take(max).Select(q => new { text = q.Text, rationale = q.Rationale }).ToArray() };
+    }
+
+    private static object Validate(string task)
+    {
+        var question = PromptSections.Read(task, PromptSections.QuestionTag) ?? string.Empty;
+        var source = Datamarking.ReadSources(task).FirstOrDefault();
+        if (source is null)
+        {
+            return new { accepted = false, reason = "No delimited source was found in the prompt.", relevance = 0.0, injectionSuspected = false };
+        }
+
+        var screen = PromptInjectionScreen.Screen(source.Content);
+        if (screen.Suspected)
+        {
+            return new { accepted = false, reason = "The source contains instructions aimed at an AI, so it is not trusted.", relevance = 0.0, injectionSuspected = true };
+        }
+
+        var wanted = OfflineText.Terms(question);
+        var body = OfflineText.Terms(source.Content);
+        var title = OfflineText.Terms(source.Title);
+        var matched = wanted.Where(t => body.Contains(t) || title.Contains(t)).ToList();
+        var relevance = OfflineText.Coverage(wanted, new HashSet<string>(body.Concat(title)));
+        if (matched.Any(title.Contains))
+        {
+            relevance = Math.Min(1, relevance + 0.1);
+        }
+
+        relevance = Math.Round(relevance, 2);
+        if (OfflineText.Sentences(source.Content).Count == 0)
+        {
+            return new { accepted = false, reason = "The source has no usable text.", relevance = 0.0, injectionSuspected = false };
+        }
+
+        var accepted = relevance >= AcceptThreshold;
+        var reason = accepted
+            ? $"On topic: covers {matched.Count} of {wanted.Count} key terms of the question ({string.Join(", ", matched.Take(5))})."
+            : matched.Count == 0
+                ? "Off topic: shares no key terms with the question."
+                : $"Weakly related: covers only {matched.Count} of {wanted.Count} key terms ({string.Join(", ", matched.Take(5))}).";
+        return new { accepted, reason, relevance, injectionSuspected = false };
+    }
+
+    private static object Synthesize(string task)
+    {
+        var question = PromptSections.Read(task, PromptSections.QuestionTag) ?? string.Empty;
+        var feedback = PromptSections.Read(task, PromptSections.FeedbackTag);
+        var findings = PromptSections.Read(task, PromptSections.FindingsTag);
+        var sources = Datamarking.ReadSources(task);
+        var style = ReviewerStyle.From(feedback);
+        var wanted = OfflineText.Terms(question);
+        wanted.UnionWith(style.FocusTerms);
+
+        // Quotes a previous draft got wrong are avoided rather than repeated.
+        var rejectedQuotes = findings is null ? [] : QuotedText().Matches(findings).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+        var candidates = new List<(int SourceIndex, int Position, string Sentence, double Score)>();
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var sentences = OfflineText.Sentences(sources[i].Content);
+            for (var p = 0; p < sentences.Count; p++)
+            {
+                var sentence = sentences[p];
+                if (sentence.Length is < 30 or > 400 || !char.IsLetterOrDigit(sentence[^1]) && !".!?)\"'".Contains(sentence[^1], StringComparison.Ordinal)
+                    || PromptInjectionScreen.Screen(sentence).Suspected || rejectedQuotes.Any(q => sentence.StartsWith(q.TrimEnd('.'), StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var terms = OfflineText.Terms(sentence);
+                var score = OfflineText.Coverage(wanted, terms) + (style.FocusTerms.Count > 0 ? 2 * OfflineText.Coverage(style.FocusTerms, terms) : 0);
+                score += 0.05 / (p + 1); // earlier sentences tend to state the point
+                if (score > 0.05)
+                {
+                    candidates.Add((i, p, sentence, score));
+                }
+            }
+        }
+
+        // Best sentences first, at most perSource from each source, then back into reading order.
+        var picked = candidates
+            .OrderByDescending(c => c.Score).ThenBy(c => c.SourceIndex).ThenBy(c => c.Position)
+            .GroupBy(c => c.SourceIndex).SelectMany(g => g.Take(style.PerSource))
+            .OrderByDescending(c => c.Score).ThenBy(c => c.SourceIndex).ThenBy(c => c.Position)
+            .Take(style.MaxPoints)
+            .OrderBy(c => c.SourceIndex).ThenBy(c => c.Position)
+            .ToList();
+
+        var subject = CitationRules.NormalizeWhitespace(question).TrimEnd('?', '.', '!');
+        var title = style.FocusLabel is null ? $"Research report: {subject}" : $"Research report: {subject} (focus: {style.FocusLabel})";
+        if (picked.Count == 0)
+        {
+            return new
+            {
+                title,
+                summary = "The accepted sources do not contain passages that answer this question.",
+                citations = Array.Empty<object>(),
+            };
+        }
+
+        var parts = new List<string>();
+        if (style.Note is not null)
+        {
+            parts.Add(style.Note);
+        }
+
+        var citations = new List<object>();
+        for (var n = 1; n <= picked.Count; n++)
+        {
+            var sentence = picked[n - 1].Sentence;
+            parts.Add($"{sentence} [{n}]");
+            citations.Add(new { n, sourceId = sources[picked[n - 1].SourceIndex].Id, quote = sentence });
+        }
+
+        return new { title, summary = string.Join(' ', parts), citations };
+    }
+
+    private static object JudgeSupport(string task)
+    {
+        var judgements = new List<object>();
+        foreach (var block in Datamarking.ReadSources(task))
+        {
+            if (!int.TryParse(block.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                continue;
+            }
+
+            var separator = block.Content.IndexOf(CitationCheckerAgent.QuoteSeparator, StringComparison.Ordinal);
+            var claim = separator < 0 ? block.Content : block.Content[..separator];
+            var quote = separator < 0 ? string.Empty : block.Content[(separator + CitationCheckerAgent.QuoteSeparator.Length)..];
+            if (claim.StartsWith(CitationCheckerAgent.ClaimPrefix, StringComparison.Ordinal))
+            {
+                claim = claim[CitationCheckerAgent.ClaimPrefix.Length..];
+            }
+
+            var overlap = OfflineText.Coverage(OfflineText.Terms(claim), OfflineText.Terms(quote));
+            var supported = overlap >= 0.3;
+            judgements.Add(new
+            {
+                n,
+                supported,
+                problem = supported ? string.Empty : $"The quote shares only {overlap:P0} of the claim's key terms.",
+            });
+        }
+
+        return new { judgements };
+    }
+
+    [GeneratedRegex(@"\s*(?:,|;|\band\b|\bor\b|\bvs\.?|\bversus\b|\bcompared (?:to|with)\b)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex FacetSplit();
+
+    [GeneratedRegex("\"([^\"]{10,})(?:\\.\\.\\.)?\"", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedText();
+}

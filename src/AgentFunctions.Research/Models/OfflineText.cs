@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+
+namespace AgentFunctions.Research.Models;
+
+/// <summary>The small lexical toolkit behind the offline model: words, terms, sentences, overlap.</summary>
+internal static partial class OfflineText
+{
+    private static readonly HashSet<string> s_stopWords = new(StringComparer.Ordinal)
+    {
+        "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+        "because", "been", "before", "being", "best", "between", "both", "but", "by", "can", "could", "did", "do",
+        "does", "doing", "during", "each", "explain", "few", "for", "from", "further", "get", "gets", "had", "has",
+        "have", "having", "he", "her", "here", "how", "i", "if", "in", "into", "is", "it", "its", "just", "like",
+        "make", "many", "me", "more", "most", "much", "my", "need", "no", "nor", "not", "of", "off", "on", "once",
+        "one", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such",
+        "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+        "too", "under", "until", "up", "use", "used", "using", "very", "was", "way", "ways", "we", "were", "what",
+        "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "work",
+        "works", "handle", "handles", "happen", "happens", "difference", "differences", "compare", "versus", "vs",
+        "tell", "know", "there", "thing", "things", "s", "t", "etc", "e", "g", "ie", "eg",
+    };
+
+    /// <summary>Content words of a text in their original spelling and order, duplicates removed.</summary>
+    public static IReadOnlyList<string> Keywords(string text)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var keywords = new List<string>();
+        foreach (Match match in Word().Matches(text))
+        {
+            var lower = match.Value.ToLowerInvariant();
+            if (lower.Length >= 2 && !s_stopWords.Contains(lower) && seen.Add(Stem(lower)))
+            {
+                keywords.Add(match.Value);
+            }
+        }
+
+        return keywords;
+    }
+
+    /// <summary>The distinct stemmed terms of a text.</summary>
+    public static HashSet<string> Terms(string text) =>
+        [.. Keywords(text).Select(word => Stem(word.ToLowerInvariant()))];
+
+    /// <summary>A light suffix stripper: plurals and a few verb endings, enough to match "retries" with "retry".</summary>
+    public static string Stem(string word)
+    {
+        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))
+        {
+            return word[..^3] + "y";
+        }
+
+        if (word.Length > 5 && word.EndsWith("ing", StringComparison.Ordinal))
+        {
+            return word[..^3];
+        }
+
+        if (word.Length > 4 && word.EndsWith("ed", StringComparison.Ordinal))
+        {
+            return word[..^2];
+        }
+
+        if (word.Length > 4 && (word.EndsWith("ses", StringComparison.Ordinal) || word.EndsWith("xes", StringComparison.Ordinal)))
+        {
+            return word[..^2];
+        }
+
+        return word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) ? word[..^1] : word;
+    }
+
+    /// <summary>Share of <paramref name="wanted"/> terms present in <paramref name="have"/>, in [0, 1].</summary>
+    public static double Coverage(IReadOnlySet<string> wanted, IReadOnlySet<string> have) =>
+        wanted.Count == 0 ? 0 : (double)wanted.Count(have.Contains) / wanted.Count;
+
+    /// <summary>
+    /// The sentences of a text as exact substrings of it (so they can be quoted verbatim), split at sentence
+    /// ends and line breaks.
+    /// </summary>
+    public static IReadOnlyList<string> Sentences(string text)
+    {
+        var sentences = new List<string>();
+        foreach (var line in text.Split('\n'))
+        {
+            foreach (var part in SentenceBreak().Split(line))
+            {
+                var sentence = part.Trim();
+                if (sentence.Length > 0)
+                {
+                    sentences.Add(sentence);
+                }
+            }
+        }
+
+        return sentences;
+    }
+
+    /// <summary>Roughly four characters per token, as for English text with GPT tokenizers.</summary>
+    public static int EstimateTokens(int characters) => Math.Max(1, (characters + 3) / 4);
+
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}+#.-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]", RegexOptions.CultureInvariant)]
+    private static partial Regex Word();
+
+    [GeneratedRegex(@"(?<=[.!?])\s+(?=[""'(\[]?[A-Z0-9])", RegexOptions.CultureInvariant)]
+    private static partial Regex SentenceBreak();
+}

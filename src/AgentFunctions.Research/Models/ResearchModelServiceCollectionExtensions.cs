@@ -1,0 +1,45 @@
+using AgentFunctions.Research.Agents;
+using AgentFunctions.Research.Telemetry;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Research.Models;
+
+/// <summary>Registers the model layer: the provider behind a breaker, the four agents, the stats recorder.</summary>
+public static class ResearchModelServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IChatClient"/> (Azure OpenAI when <c>AZURE_OPENAI_ENDPOINT</c> is set, else the offline
+    /// model, behind a <see cref="ResilientChatClient"/>), <see cref="ModelCircuitBreaker"/>, the agents and
+    /// <see cref="AgentStatsRecorder"/>, all singletons. <see cref="TimeProvider"/> defaults to the system clock.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="settings">The provider settings, e.g. <c>ModelProviderSettings.From(key =&gt; configuration[key])</c>.</param>
+    /// <param name="configure">Adjusts agent, breaker and stats options.</param>
+    public static IServiceCollection AddResearchAgents(
+        this IServiceCollection services, ModelProviderSettings settings, Action<ResearchModelOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = new ResearchModelOptions();
+        configure?.Invoke(options);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(sp => new ModelCircuitBreaker(options.Breaker, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IChatClient>(sp => ModelProviderFactory.Create(
+            settings, sp.GetRequiredService<ModelCircuitBreaker>(), timeProvider: sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(_ => new AgentStatsRecorder(options.StatsWindow));
+        services.TryAddSingleton(sp => new PlannerAgent(
+            sp.GetRequiredService<IChatClient>(), options.Planner, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PlannerAgent>>()));
+        services.TryAddSingleton(sp => new SourceValidatorAgent(
+            sp.GetRequiredService<IChatClient>(), options.SourceValidator, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<SourceValidatorAgent>>()));
+        services.TryAddSingleton(sp => new SynthesizerAgent(
+            sp.GetRequiredService<IChatClient>(), options.Synthesizer, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<SynthesizerAgent>>()));
+        services.TryAddSingleton(sp => new CitationCheckerAgent(
+            sp.GetRequiredService<IChatClient>(), options.CitationChecker, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<CitationCheckerAgent>>()));
+        return services;
+    }
+}
