@@ -60,10 +60,10 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
 
         if (!episodeStarted)
         {
-            var unchanged = terminatedBeforeStart && workItem.State is { RuntimeStatus: OrchestrationRuntimeStatus.Pending } pending
+            var repaired = terminatedBeforeStart && workItem.State is { RuntimeStatus: OrchestrationRuntimeStatus.Pending } pending
                 ? pending with { RuntimeStatus = OrchestrationRuntimeStatus.Terminated, LastUpdatedAt = now, CompletedAt = now }
-                : null;
-            return (new OrchestrationCommit([], unchanged, [], []), session);
+                : RepairedState(session, workItem.State, now);
+            return (new OrchestrationCommit([], repaired, [], []), session);
         }
 
         session.TakeNewActions(now);
@@ -80,6 +80,37 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// When every message was a duplicate, history already holds the episode they caused; if the stored row
+    /// does not show it (a crash between writing history and writing the row), the row is rewritten from the
+    /// replayed session. Otherwise null: nothing to change.
+    /// </summary>
+    private static OrchestrationState? RepairedState(OrchestrationSession session, OrchestrationState? stored, DateTimeOffset now)
+    {
+        if (!session.IsStarted || stored is null)
+        {
+            return null;
+        }
+
+        var completion = session.Completion;
+        var status = completion?.Status ?? (session.IsSuspended ? OrchestrationRuntimeStatus.Suspended : OrchestrationRuntimeStatus.Running);
+        if (status == OrchestrationRuntimeStatus.ContinuedAsNew || !string.Equals(stored.ExecutionId, session.ExecutionId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var expected = stored with
+        {
+            RuntimeStatus = status,
+            CustomStatus = session.CustomStatus,
+            Output = completion?.Output,
+            FailureDetails = completion?.Failure,
+        };
+        return expected == stored
+            ? null
+            : expected with { LastUpdatedAt = now, CompletedAt = status.IsTerminal() ? stored.CompletedAt ?? now : null };
     }
 
     private static IEnumerable<TaskMessage> OrderForDelivery(IReadOnlyList<TaskMessage> messages)
