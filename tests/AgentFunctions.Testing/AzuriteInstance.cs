@@ -170,9 +170,13 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process (an abrupt outage, as a crash would be).</summary>
+    /// <summary>
+    /// Stops the process: by default abruptly (SIGKILL, as a crash would), or gracefully (SIGINT, letting Azurite
+    /// flush its metadata; it autosaves only every ~5 s, so a kill can lose the last few seconds of writes).
+    /// </summary>
+    /// <param name="graceful">Ask Azurite to shut down cleanly first (up to 10 s), then kill.</param>
     /// <returns>A task.</returns>
-    public async Task StopAsync()
+    public async Task StopAsync(bool graceful = false)
     {
         ThrowIfExternal();
         var process = _process;
@@ -180,6 +184,21 @@ public sealed class AzuriteInstance : IAsyncDisposable
         if (process is null)
         {
             return;
+        }
+
+        if (graceful && !process.HasExited)
+        {
+            await ProcessRunner.RunAsync(
+                "kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Location, null, TimeSpan.FromSeconds(10));
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Falls through to the kill below.
+            }
         }
 
         if (!process.HasExited)
