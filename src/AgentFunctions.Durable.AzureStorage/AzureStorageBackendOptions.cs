@@ -1,0 +1,75 @@
+namespace AgentFunctions.Durable.AzureStorage;
+
+/// <summary>Settings of the Azure Storage task-hub backend; the host binds them from host.json.</summary>
+public sealed record AzureStorageBackendOptions
+{
+    /// <summary>The task hub name (host.json <c>extensions.durableTask.hubName</c>): 3-45 letters and digits, starting with a letter.</summary>
+    public string TaskHubName { get; init; } = "AgentFunctionsHub";
+
+    /// <summary>
+    /// Identifies this host to the task-hub lease. A host restarted with the same id takes its own lease back at
+    /// once; another host waits for it to expire. Default: machine name plus hub.
+    /// </summary>
+    public string? HostId { get; init; }
+
+    /// <summary>How long received messages stay invisible; held messages are renewed before it runs out.</summary>
+    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest idle wait between polls of an empty queue (Durable Functions: maxQueuePollingInterval). Messages sent by this host wake the pumps at once.</summary>
+    public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Messages fetched per receive call (1-32).</summary>
+    public int ControlQueueBatchSize { get; init; } = 32;
+
+    /// <summary>Activity messages held in memory ahead of the dispatchers.</summary>
+    public int ActivityPrefetch { get; init; } = 64;
+
+    /// <summary>Task-hub lease duration (15-60 s): how long a dead host blocks another one.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the lease is renewed.</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a waiting host tries to take the lease.</summary>
+    public TimeSpan LeaseAcquireInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Durable timers due within this window are held in memory and fired on the <see cref="TimeProvider"/>;
+    /// later ones are parked in the queue as invisible messages and re-examined when they surface.
+    /// </summary>
+    public TimeSpan TimerHoldWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest visibility delay used to park a timer message (Azure allows 7 days).</summary>
+    public TimeSpan MaxTimerVisibilityDelay { get; init; } = TimeSpan.FromDays(6);
+
+    /// <summary>Payloads larger than this many bytes go to the large-message blob container.</summary>
+    public int LargePayloadThresholdBytes { get; init; } = 45 * 1024;
+
+    /// <summary>Concurrent storage requests one commit may issue.</summary>
+    public int MaxParallelWritesPerCommit { get; init; } = 32;
+
+    /// <summary>Throws if a value is out of range, naming the setting.</summary>
+    public void Validate()
+    {
+        TaskHubNames.Validate(TaskHubName);
+        Require(VisibilityTimeout >= TimeSpan.FromSeconds(5) && VisibilityTimeout <= TimeSpan.FromHours(1), nameof(VisibilityTimeout), "must be between 5 s and 1 h");
+        Require(MaxPollingInterval > TimeSpan.Zero && MaxPollingInterval <= TimeSpan.FromMinutes(1), nameof(MaxPollingInterval), "must be between 0 and 1 min");
+        Require(ControlQueueBatchSize is >= 1 and <= 32, nameof(ControlQueueBatchSize), "must be between 1 and 32");
+        Require(ActivityPrefetch >= 1, nameof(ActivityPrefetch), "must be at least 1");
+        Require(LeaseDuration >= TimeSpan.FromSeconds(15) && LeaseDuration <= TimeSpan.FromSeconds(60), nameof(LeaseDuration), "must be between 15 and 60 s (Azure's lease limits)");
+        Require(LeaseRenewInterval > TimeSpan.Zero && LeaseRenewInterval < LeaseDuration, nameof(LeaseRenewInterval), "must be positive and shorter than LeaseDuration");
+        Require(LeaseAcquireInterval > TimeSpan.Zero, nameof(LeaseAcquireInterval), "must be positive");
+        Require(TimerHoldWindow >= TimeSpan.Zero, nameof(TimerHoldWindow), "must not be negative");
+        Require(MaxTimerVisibilityDelay >= TimeSpan.Zero && MaxTimerVisibilityDelay <= TimeSpan.FromDays(7), nameof(MaxTimerVisibilityDelay), "must be between 0 and 7 days");
+        Require(LargePayloadThresholdBytes is >= 1024 and <= 45 * 1024, nameof(LargePayloadThresholdBytes), "must be between 1 KB and 45 KB (a queue message holds 64 KB once base64-encoded)");
+        Require(MaxParallelWritesPerCommit >= 1, nameof(MaxParallelWritesPerCommit), "must be at least 1");
+    }
+
+    private static void Require(bool condition, string name, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentOutOfRangeException(name, $"{name} {rule}.");
+        }
+    }
+}

@@ -1,0 +1,1136 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using AgentFunctions.Durable.Backend;
+using AgentFunctions.Durable.History;
+using AgentFunctions.Storage;
+using AgentFunctions.Storage.Queues;
+using AgentFunctions.Storage.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Durable.AzureStorage;
+
+/// <summary>
+/// A task hub on Azure Storage (Azurite locally), laid out as Durable Functions lays it out: a control queue
+/// for orchestration messages, a work-item queue for activity calls, an Instances and a History table, a
+/// large-message container and a lease container. One host processes the hub at a time (a blob lease).
+/// </summary>
+/// <remarks>
+/// Commit order makes crashes lose nothing: (1) outgoing messages are sent, (2) history rows and the instance
+/// row are written, (3) the consumed messages are deleted. A crash before (3) redelivers the messages; the
+/// next episode replays history, drops what it already recorded, and re-sends only what is missing, so a
+/// result is recorded once even when an activity runs twice.
+/// </remarks>
+public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
+{
+    private readonly StorageAccountClient _account;
+    private readonly bool _ownsAccount;
+    private readonly AzureStorageBackendOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TaskHubNames _names;
+    private readonly QueueClient _control;
+    private readonly QueueClient _workItems;
+    private readonly TableClient _instances;
+    private readonly TableClient _history;
+    private readonly PayloadStore _payloads;
+    private readonly TaskHubLease _lease;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, InstanceBuffer> _buffers = new(StringComparer.Ordinal);
+    private readonly Channel<string> _ready = Channel.CreateUnbounded<string>();
+    private readonly Channel<ActivityWorkItem> _activities = Channel.CreateUnbounded<ActivityWorkItem>();
+    private readonly ConcurrentDictionary<string, HeldMessage> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ExecutionId, int Count)> _historyCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _changed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
+    private readonly SemaphoreSlim _activitySlots;
+    private readonly SemaphoreSlim _controlWake = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _activityWake = new(0, int.MaxValue);
+    private CancellationTokenSource? _running;
+    private Task[] _loops = [];
+
+    /// <summary>Creates a backend over a storage account.</summary>
+    public AzureStorageOrchestrationBackend(
+        StorageAccountClient account,
+        AzureStorageBackendOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+        : this(account, ownsAccount: false, options, timeProvider, loggerFactory)
+    {
+    }
+
+    private AzureStorageOrchestrationBackend(
+        StorageAccountClient account, bool ownsAccount, AzureStorageBackendOptions? options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        _options = options ?? new AzureStorageBackendOptions();
+        _options.Validate();
+        _account = account;
+        _ownsAccount = ownsAccount;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AzureStorageOrchestrationBackend>();
+        _names = new TaskHubNames(_options.TaskHubName);
+        _control = account.GetQueueClient(_names.ControlQueue);
+        _workItems = account.GetQueueClient(_names.WorkItemQueue);
+        _instances = account.GetTableClient(_names.InstancesTable);
+        _history = account.GetTableClient(_names.HistoryTable);
+        _payloads = new PayloadStore(account.GetBlobContainerClient(_names.LargeMessagesContainer), _options.LargePayloadThresholdBytes);
+        var hostId = _options.HostId ?? $"{Environment.MachineName}/{_options.TaskHubName}";
+        _lease = new TaskHubLease(account.GetBlobContainerClient(_names.LeasesContainer), _options, hostId, _logger);
+        _activitySlots = new SemaphoreSlim(_options.ActivityPrefetch, _options.ActivityPrefetch);
+    }
+
+    /// <summary>Creates a backend that owns a client for the given connection string.</summary>
+    public static AzureStorageOrchestrationBackend Create(
+        string connectionString, AzureStorageBackendOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
+        new(new StorageAccountClient(connectionString), ownsAccount: true, options, timeProvider, loggerFactory);
+
+    /// <inheritdoc />
+    public string Name => $"AzureStorage hub '{_options.TaskHubName}'";
+
+    /// <summary>The resource names of this hub.</summary>
+    public TaskHubNames Names => _names;
+
+    /// <summary>True while this host holds the task-hub lease and processes messages.</summary>
+    public bool IsProcessing { get; private set; }
+
+    /// <inheritdoc />
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            _control.CreateIfNotExistsAsync(cancellationToken),
+            _workItems.CreateIfNotExistsAsync(cancellationToken),
+            _instances.CreateIfNotExistsAsync(cancellationToken),
+            _history.CreateIfNotExistsAsync(cancellationToken),
+            _account.GetBlobContainerClient(_names.LargeMessagesContainer).CreateIfNotExistsAsync(cancellationToken),
+            _account.GetBlobContainerClient(_names.LeasesContainer).CreateIfNotExistsAsync(cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_running is not null)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Taking the lease may wait for another host; it runs in the background so the host itself starts.
+        _running = new CancellationTokenSource();
+        var token = _running.Token;
+        _loops = [Task.Run(() => RunWhileLeasedAsync(token), CancellationToken.None)];
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_running is null)
+        {
+            return;
+        }
+
+        await _running.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        _running.Dispose();
+        _running = null;
+        if (IsProcessing)
+        {
+            IsProcessing = false;
+            await ReleaseHeldAsync().ConfigureAwait(false);
+            await _lease.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var timer in _timers.Keys)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _ready.Writer.TryComplete();
+        _activities.Writer.TryComplete();
+        if (_ownsAccount)
+        {
+            _account.Dispose();
+        }
+    }
+
+    // ---------------------------------------------------------------- client side
+
+    /// <inheritdoc />
+    public async Task CreateInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(startMessage);
+        var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _instances.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageRequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existingState = existing is null ? null : await InstanceRows.FromEntityAsync(existing, _payloads, false, cancellationToken).ConfigureAwait(false);
+            if (existingState is not null && !existingState.RuntimeStatus.IsTerminal())
+            {
+                throw new InstanceAlreadyExistsException(state.InstanceId, existingState.RuntimeStatus);
+            }
+
+            try
+            {
+                // Replace the finished instance only if nobody else replaced it meanwhile.
+                await _instances.UpdateEntityAsync(entity, existing?.ETag ?? "*", TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageRequestFailedException race) when (race.Status is 412 or 404)
+            {
+                throw new InstanceAlreadyExistsException(state.InstanceId, OrchestrationRuntimeStatus.Pending);
+            }
+
+            _historyCounts.TryRemove(state.InstanceId, out _);
+        }
+
+        await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task SendMessageAsync(TaskMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return SendControlAsync(message, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<OrchestrationState?> GetStateAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var entity = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : await InstanceRows.FromEntityAsync(entity, _payloads, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var state = await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return [];
+        }
+
+        var events = await ReadHistoryAsync(instanceId, state.ExecutionId, cancellationToken).ConfigureAwait(false);
+        _historyCounts[instanceId] = (state.ExecutionId, events.Count);
+        return events;
+    }
+
+    /// <inheritdoc />
+    public async Task<InstanceQueryResult> QueryStatesAsync(InstanceQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
+        var conditions = new List<string> { TableFilter.Format($"RowKey eq {""}") };
+        if (query.RuntimeStatus is { Count: > 0 } statuses)
+        {
+            conditions.Add(TableFilter.Or([.. statuses.Select(s => TableFilter.Format($"RuntimeStatus eq {s.ToString()}"))]));
+        }
+
+        if (query.CreatedFrom is { } from)
+        {
+            conditions.Add(TableFilter.Format($"CreatedTime ge {from}"));
+        }
+
+        if (query.CreatedTo is { } to)
+        {
+            conditions.Add(TableFilter.Format($"CreatedTime le {to}"));
+        }
+
+        if (!string.IsNullOrEmpty(query.InstanceIdPrefix))
+        {
+            conditions.Add(TableFilter.StartsWith("PartitionKey", query.InstanceIdPrefix));
+        }
+
+        var filter = TableFilter.And([.. conditions]);
+        var select = query.FetchInputsAndOutputs ? null : InstanceRows.SummaryColumns;
+        var results = new List<OrchestrationState>();
+        var token = DecodeToken(query.ContinuationToken);
+
+        // A filtered page may come back short (or empty) with a continuation; keep reading until the page is full.
+        do
+        {
+            var page = await _instances.QueryPageAsync(filter, select, Math.Min(1000, query.PageSize - results.Count), token, cancellationToken).ConfigureAwait(false);
+            foreach (var entity in page.Entities)
+            {
+                results.Add(await InstanceRows.FromEntityAsync(entity, _payloads, query.FetchInputsAndOutputs, cancellationToken).ConfigureAwait(false));
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null && results.Count < query.PageSize);
+
+        return new InstanceQueryResult(results, EncodeToken(token));
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var row = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return false;
+        }
+
+        await DeleteHistoryRowsAsync(instanceId, executionToKeep: null, cancellationToken).ConfigureAwait(false);
+        await _payloads.DeleteInstanceBlobsAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        await DropBufferedMessagesAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _instances.DeleteEntityAsync(instanceId, "", "*", cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageRequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+
+        _historyCounts.TryRemove(instanceId, out _);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task WaitForStateChangeAsync(string instanceId, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var changed = _changed.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        // Changes made by this host signal at once; changes by another host are seen when maxWait runs out.
+        await Task.WhenAny(changed.Task, Task.Delay(maxWait, cancellationToken)).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    // ---------------------------------------------------------------- worker side: orchestrations
+
+    /// <inheritdoc />
+    public async Task<OrchestrationWorkItem> LockNextOrchestrationWorkItemAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var instanceId = await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            List<HeldMessage> messages;
+            lock (_gate)
+            {
+                if (!_buffers.TryGetValue(instanceId, out var buffer))
+                {
+                    continue;
+                }
+
+                buffer.Queued = false;
+                if (buffer.Locked || buffer.Pending.Count == 0)
+                {
+                    continue;
+                }
+
+                buffer.Locked = true;
+                messages = buffer.Pending;
+                buffer.Pending = [];
+            }
+
+            try
+            {
+                var state = await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
+                return new OrchestrationWorkItem(instanceId, [.. messages.Select(m => m.Message)], state) { BackendState = messages };
+            }
+            catch
+            {
+                Requeue(instanceId, messages);
+                throw;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task CompleteOrchestrationWorkItemAsync(OrchestrationWorkItem workItem, OrchestrationCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(commit);
+        var consumed = (List<HeldMessage>)workItem.BackendState!;
+        var instanceId = workItem.InstanceId;
+        using var throttle = new SemaphoreSlim(_options.MaxParallelWritesPerCommit);
+
+        // 1. Everything the episode sends. Child rows first, so a started child is never without a row.
+        var outgoing = new List<Task>();
+        foreach (var message in commit.OrchestratorMessages)
+        {
+            outgoing.Add(Throttled(throttle, async () =>
+            {
+                if (message.Event is ExecutionStartedEvent { Parent: not null } childStart)
+                {
+                    await EnsureChildRowAsync(message.InstanceId, childStart, cancellationToken).ConfigureAwait(false);
+                }
+
+                await SendControlAsync(message, cancellationToken).ConfigureAwait(false);
+            }));
+        }
+
+        foreach (var message in commit.ActivityMessages)
+        {
+            outgoing.Add(Throttled(throttle, () => SendActivityAsync(message, cancellationToken)));
+        }
+
+        await Task.WhenAll(outgoing).ConfigureAwait(false);
+
+        // 2. History and the instance row (independent tables: written side by side; a crash between them is
+        //    repaired by the next episode, which recomputes the row from history).
+        var writes = new List<Task>();
+        if (commit.NewEvents.Count > 0 || commit.ResetHistory)
+        {
+            writes.Add(AppendHistoryAsync(instanceId, commit, cancellationToken));
+        }
+
+        if (commit.State is { } state)
+        {
+            writes.Add(WriteInstanceRowAsync(state, cancellationToken));
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+
+        // 3. The messages are consumed.
+        await Task.WhenAll(consumed.Select(m => Throttled(throttle, () => DeleteHeldAsync(m, cancellationToken)))).ConfigureAwait(false);
+
+        lock (_gate)
+        {
+            if (_buffers.TryGetValue(instanceId, out var buffer))
+            {
+                buffer.Locked = false;
+                if (buffer.Pending.Count == 0)
+                {
+                    _buffers.Remove(instanceId);
+                }
+                else
+                {
+                    QueueIfReady(instanceId, buffer);
+                }
+            }
+        }
+
+        if (commit.ResetHistory && commit.State is { } continued)
+        {
+            _ = Task.Run(() => DeleteHistoryRowsQuietlyAsync(instanceId, continued.ExecutionId), CancellationToken.None);
+        }
+
+        if (_changed.TryRemove(instanceId, out var changed))
+        {
+            changed.TrySetResult();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AbandonOrchestrationWorkItemAsync(OrchestrationWorkItem workItem, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+
+        // The messages stay hidden under this host's receipts; they go back to the buffer and are retried.
+        Requeue(workItem.InstanceId, (List<HeldMessage>)workItem.BackendState!);
+        return Task.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- worker side: activities
+
+    /// <inheritdoc />
+    public async Task<ActivityWorkItem> LockNextActivityWorkItemAsync(CancellationToken cancellationToken) =>
+        await _activities.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task CompleteActivityWorkItemAsync(ActivityWorkItem workItem, TaskMessage response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(response);
+        var held = (HeldMessage)workItem.BackendState!;
+        await SendControlAsync(response, cancellationToken).ConfigureAwait(false);
+        await DeleteHeldAsync(held, cancellationToken).ConfigureAwait(false);
+        _activitySlots.Release();
+    }
+
+    /// <inheritdoc />
+    public async Task AbandonActivityWorkItemAsync(ActivityWorkItem workItem, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = (HeldMessage)workItem.BackendState!;
+        await ReleaseHeldAsync(held, TimeSpan.FromSeconds(Math.Min(30, held.DequeueCount * 2))).ConfigureAwait(false);
+        _activitySlots.Release();
+    }
+
+    // ---------------------------------------------------------------- processing loops
+
+    private async Task RunWhileLeasedAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _lease.AcquireAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogError(ex, "Task hub {Hub}: acquiring the lease failed; retrying.", _options.TaskHubName);
+                await Task.Delay(_options.LeaseAcquireInterval, stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            using var leased = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            IsProcessing = true;
+            var loops = new[]
+            {
+                Task.Run(() => ControlPumpAsync(leased.Token), CancellationToken.None),
+                Task.Run(() => ActivityPumpAsync(leased.Token), CancellationToken.None),
+                Task.Run(() => RenewHeldMessagesAsync(leased.Token), CancellationToken.None),
+            };
+            await KeepLeaseAsync(leased.Token).ConfigureAwait(false);
+
+            // The lease is gone (lost or stopping): stop pulling, and forget what was held in memory.
+            await leased.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(loops).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected.
+            }
+
+            IsProcessing = false;
+            if (!stopping.IsCancellationRequested)
+            {
+                ForgetHeld();
+            }
+        }
+    }
+
+    private async Task KeepLeaseAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.LeaseRenewInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (!await _lease.RenewAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ControlPumpAsync(CancellationToken cancellationToken)
+    {
+        var idle = TimeSpan.Zero;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            IReadOnlyList<QueueMessage> received;
+            try
+            {
+                received = await _control.ReceiveMessagesAsync(_options.ControlQueueBatchSize, _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _logger.LogWarning(ex, "Receiving from {Queue} failed; retrying.", _names.ControlQueue);
+                await WaitQuietlyAsync(_controlWake, _options.MaxPollingInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (received.Count == 0)
+            {
+                idle = NextIdle(idle);
+                await WaitQuietlyAsync(_controlWake, idle, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            idle = TimeSpan.Zero;
+            foreach (var queueMessage in received)
+            {
+                await AcceptControlMessageAsync(queueMessage, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task AcceptControlMessageAsync(QueueMessage queueMessage, CancellationToken cancellationToken)
+    {
+        if (_held.TryGetValue(queueMessage.MessageId, out var already))
+        {
+            // Redelivered while still held (a renewal came too late): keep the newest receipt, not a second copy.
+            await already.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                already.PopReceipt = queueMessage.PopReceipt;
+                already.VisibleAgainAt = queueMessage.NextVisibleOn;
+            }
+            finally
+            {
+                already.Gate.Release();
+            }
+
+            return;
+        }
+
+        TaskMessage message;
+        try
+        {
+            message = await _payloads.DecodeMessageAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or StorageRequestFailedException)
+        {
+            _logger.LogError(ex, "Discarding unreadable message {MessageId} from {Queue}.", queueMessage.MessageId, _names.ControlQueue);
+            await _control.DeleteMessageAsync(queueMessage.MessageId, queueMessage.PopReceipt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var held = new HeldMessage(_control, queueMessage, message);
+        if (message.DeliverAt is { } due && due > _time.GetUtcNow())
+        {
+            await HoldUntilDueAsync(held, due, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _held[held.MessageId] = held;
+        Buffer(held);
+    }
+
+    private async Task HoldUntilDueAsync(HeldMessage held, DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        var wait = due - _time.GetUtcNow();
+        if (wait > _options.TimerHoldWindow)
+        {
+            // Far off: park it in the queue again rather than in memory.
+            var park = Min(wait - (_options.TimerHoldWindow / 2), _options.MaxTimerVisibilityDelay);
+            try
+            {
+                await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, park, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageRequestFailedException ex) when (IsGoneOrSuperseded(ex))
+            {
+                // Taken meanwhile by a redelivery; that copy decides.
+            }
+
+            return;
+        }
+
+        _held[held.MessageId] = held;
+        ITimer? timer = null;
+        timer = _time.CreateTimer(
+            _ =>
+            {
+                _timers.TryRemove(timer!, out byte _);
+                timer!.Dispose();
+                if (!held.Done)
+                {
+                    Buffer(held);
+                }
+            },
+            null,
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
+        _timers[timer] = 0;
+        timer.Change(Max(wait, TimeSpan.Zero), Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task ActivityPumpAsync(CancellationToken cancellationToken)
+    {
+        var idle = TimeSpan.Zero;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await _activitySlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var slots = 1;
+            while (slots < 32 && _activitySlots.Wait(0))
+            {
+                slots++;
+            }
+
+            IReadOnlyList<QueueMessage> received;
+            try
+            {
+                received = await _workItems.ReceiveMessagesAsync(slots, _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _activitySlots.Release(slots);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                _logger.LogWarning(ex, "Receiving from {Queue} failed; retrying.", _names.WorkItemQueue);
+                await WaitQuietlyAsync(_activityWake, _options.MaxPollingInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (received.Count < slots)
+            {
+                _activitySlots.Release(slots - received.Count);
+            }
+
+            if (received.Count == 0)
+            {
+                idle = NextIdle(idle);
+                await WaitQuietlyAsync(_activityWake, idle, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            idle = TimeSpan.Zero;
+            foreach (var queueMessage in received)
+            {
+                try
+                {
+                    var message = await _payloads.DecodeMessageAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
+                    var held = new HeldMessage(_workItems, queueMessage, message);
+                    _held[held.MessageId] = held;
+                    _activities.Writer.TryWrite(new ActivityWorkItem(message) { DequeueCount = (int)queueMessage.DequeueCount, BackendState = held });
+                }
+                catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or StorageRequestFailedException)
+                {
+                    _logger.LogError(ex, "Discarding unreadable message {MessageId} from {Queue}.", queueMessage.MessageId, _names.WorkItemQueue);
+                    await _workItems.DeleteMessageAsync(queueMessage.MessageId, queueMessage.PopReceipt, cancellationToken).ConfigureAwait(false);
+                    _activitySlots.Release();
+                }
+            }
+        }
+    }
+
+    private async Task RenewHeldMessagesAsync(CancellationToken cancellationToken)
+    {
+        var period = _options.VisibilityTimeout / 3;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var threshold = DateTimeOffset.UtcNow + (_options.VisibilityTimeout / 2);
+            foreach (var held in _held.Values.Where(h => !h.Done && h.VisibleAgainAt < threshold).ToList())
+            {
+                await held.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (held.Done)
+                    {
+                        continue;
+                    }
+
+                    var receipt = await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    held.PopReceipt = receipt.PopReceipt;
+                    held.VisibleAgainAt = receipt.NextVisibleOn;
+                }
+                catch (StorageRequestFailedException ex) when (IsGoneOrSuperseded(ex))
+                {
+                    _logger.LogWarning("Held message {MessageId} could not be renewed (already redelivered); a duplicate delivery will be dropped.", held.MessageId);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+                {
+                    _logger.LogWarning(ex, "Renewing held message {MessageId} failed; retrying next round.", held.MessageId);
+                }
+                finally
+                {
+                    held.Gate.Release();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void Buffer(HeldMessage held)
+    {
+        var instanceId = held.Message.InstanceId;
+        lock (_gate)
+        {
+            if (!_buffers.TryGetValue(instanceId, out var buffer))
+            {
+                buffer = new InstanceBuffer();
+                _buffers.Add(instanceId, buffer);
+            }
+
+            buffer.Pending.Add(held);
+            QueueIfReady(instanceId, buffer);
+        }
+    }
+
+    private void Requeue(string instanceId, List<HeldMessage> messages)
+    {
+        lock (_gate)
+        {
+            if (!_buffers.TryGetValue(instanceId, out var buffer))
+            {
+                buffer = new InstanceBuffer();
+                _buffers.Add(instanceId, buffer);
+            }
+
+            buffer.Pending.InsertRange(0, messages);
+            buffer.Locked = false;
+            QueueIfReady(instanceId, buffer);
+        }
+    }
+
+    private void QueueIfReady(string instanceId, InstanceBuffer buffer)
+    {
+        if (!buffer.Locked && !buffer.Queued && buffer.Pending.Count > 0)
+        {
+            buffer.Queued = true;
+            _ready.Writer.TryWrite(instanceId);
+        }
+    }
+
+    private async Task SendControlAsync(TaskMessage message, CancellationToken cancellationToken)
+    {
+        var body = await _payloads.EncodeMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        TimeSpan? delay = null;
+        if (message.DeliverAt is { } due)
+        {
+            var wait = due - _time.GetUtcNow();
+            delay = wait <= _options.TimerHoldWindow ? null : Min(wait - (_options.TimerHoldWindow / 2), _options.MaxTimerVisibilityDelay);
+        }
+
+        await _control.SendMessageAsync(body, delay, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        _controlWake.Release();
+    }
+
+    private async Task SendActivityAsync(TaskMessage message, CancellationToken cancellationToken)
+    {
+        var body = await _payloads.EncodeMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        await _workItems.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        _activityWake.Release();
+    }
+
+    private async Task DeleteHeldAsync(HeldMessage held, CancellationToken cancellationToken)
+    {
+        await held.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (held.Done)
+            {
+                return;
+            }
+
+            try
+            {
+                await held.Queue.DeleteMessageAsync(held.MessageId, held.PopReceipt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageRequestFailedException ex) when (IsGoneOrSuperseded(ex))
+            {
+                // Already gone, or redelivered under a new receipt: the duplicate is dropped on arrival.
+            }
+
+            held.Done = true;
+            _held.TryRemove(held.MessageId, out _);
+        }
+        finally
+        {
+            held.Gate.Release();
+        }
+    }
+
+    private async Task ReleaseHeldAsync(HeldMessage held, TimeSpan visibleIn)
+    {
+        await held.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (held.Done)
+            {
+                return;
+            }
+
+            held.Done = true;
+            _held.TryRemove(held.MessageId, out _);
+            await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, visibleIn).ConfigureAwait(false);
+        }
+        catch (StorageRequestFailedException ex) when (IsGoneOrSuperseded(ex))
+        {
+            // Already visible again.
+        }
+        finally
+        {
+            held.Gate.Release();
+        }
+    }
+
+    /// <summary>On a clean stop, hands every held message back to the queue at once, for the next host.</summary>
+    private async Task ReleaseHeldAsync()
+    {
+        lock (_gate)
+        {
+            _buffers.Clear();
+        }
+
+        while (_activities.Reader.TryRead(out _))
+        {
+            _activitySlots.Release();
+        }
+
+        foreach (var batch in _held.Values.ToList().Chunk(32))
+        {
+            await Task.WhenAll(batch.Select(ReleaseHeldQuietlyAsync)).ConfigureAwait(false);
+        }
+
+        _historyCounts.Clear();
+    }
+
+    private async Task ReleaseHeldQuietlyAsync(HeldMessage held)
+    {
+        try
+        {
+            await ReleaseHeldAsync(held, TimeSpan.Zero).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogDebug(ex, "Releasing message {MessageId} failed; it becomes visible when its timeout ends.", held.MessageId);
+        }
+    }
+
+    private void ForgetHeld()
+    {
+        lock (_gate)
+        {
+            _buffers.Clear();
+        }
+
+        while (_activities.Reader.TryRead(out _))
+        {
+            _activitySlots.Release();
+        }
+
+        foreach (var held in _held.Values)
+        {
+            held.Done = true;
+        }
+
+        _held.Clear();
+        _historyCounts.Clear();
+    }
+
+    private async Task DropBufferedMessagesAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        List<HeldMessage> dropped;
+        lock (_gate)
+        {
+            if (!_buffers.TryGetValue(instanceId, out var buffer) || buffer.Locked)
+            {
+                return;
+            }
+
+            dropped = buffer.Pending;
+            _buffers.Remove(instanceId);
+        }
+
+        foreach (var held in dropped)
+        {
+            await DeleteHeldAsync(held, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EnsureChildRowAsync(string childId, ExecutionStartedEvent start, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var state = new OrchestrationState(childId, start.Name, start.ExecutionId, OrchestrationRuntimeStatus.Pending, now, now, Input: start.Input, ParentInstanceId: start.Parent?.InstanceId);
+        var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _instances.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageRequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await GetStateAsync(childId, cancellationToken).ConfigureAwait(false);
+            if (existing is { } old && old.RuntimeStatus.IsTerminal() && old.ExecutionId != start.ExecutionId)
+            {
+                // A parent re-running a finished child id (a retry) starts it afresh.
+                await _instances.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                _historyCounts.TryRemove(childId, out _);
+            }
+        }
+    }
+
+    private async Task WriteInstanceRowAsync(OrchestrationState state, CancellationToken cancellationToken)
+    {
+        var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
+        await _instances.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AppendHistoryAsync(string instanceId, OrchestrationCommit commit, CancellationToken cancellationToken)
+    {
+        if (commit.ResetHistory)
+        {
+            // A new execution starts its history at row 0; the old execution's rows are deleted after the commit.
+            _historyCounts[instanceId] = (commit.State!.ExecutionId, 0);
+            if (commit.NewEvents.Count == 0)
+            {
+                return;
+            }
+        }
+
+        var executionId = commit.State?.ExecutionId
+            ?? (await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false))?.ExecutionId
+            ?? throw new InvalidOperationException($"Instance '{instanceId}' has no row; its history cannot be written.");
+        if (!_historyCounts.TryGetValue(instanceId, out var known) || known.ExecutionId != executionId)
+        {
+            known = (executionId, (await ReadHistoryAsync(instanceId, executionId, cancellationToken).ConfigureAwait(false)).Count);
+        }
+
+        var rows = new List<TableTransactionAction>(commit.NewEvents.Count);
+        for (var i = 0; i < commit.NewEvents.Count; i++)
+        {
+            var row = new TableEntity(instanceId, HistoryRowKey(executionId, known.Count + i));
+            var json = JsonSerializer.Serialize(commit.NewEvents[i], PayloadStore.Json);
+            var (inline, blob) = await _payloads.StoreValueAsync(instanceId, "history", json, cancellationToken).ConfigureAwait(false);
+            row["Event"] = inline;
+            row["EventBlob"] = blob;
+            rows.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
+        }
+
+        // Upserts keyed by position: a repeated write after a crash rewrites the same rows.
+        await Task.WhenAll(rows.Chunk(100).Select(chunk => _history.SubmitTransactionAsync(chunk, cancellationToken))).ConfigureAwait(false);
+        _historyCounts[instanceId] = (executionId, known.Count + commit.NewEvents.Count);
+    }
+
+    private async Task<List<HistoryEvent>> ReadHistoryAsync(string instanceId, string executionId, CancellationToken cancellationToken)
+    {
+        var filter = TableFilter.And(TableFilter.Format($"PartitionKey eq {instanceId}"), TableFilter.StartsWith("RowKey", executionId + "-"));
+        var events = new List<HistoryEvent>();
+        await foreach (var row in _history.QueryAsync(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var json = row.GetString("EventBlob") is { } blob
+                ? await _payloads.DownloadAsync(blob, cancellationToken).ConfigureAwait(false)
+                : row.GetString("Event") ?? throw new InvalidDataException($"History row {instanceId}/{row.RowKey} has no event.");
+            events.Add(JsonSerializer.Deserialize<HistoryEvent>(json, PayloadStore.Json)!);
+        }
+
+        return events;
+    }
+
+    private async Task DeleteHistoryRowsAsync(string instanceId, string? executionToKeep, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var row in _history.QueryAsync(TableFilter.Format($"PartitionKey eq {instanceId}"), ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (executionToKeep is null || !row.RowKey.StartsWith(executionToKeep + "-", StringComparison.Ordinal))
+            {
+                keys.Add(row.RowKey);
+            }
+        }
+
+        foreach (var chunk in keys.Chunk(100))
+        {
+            var deletes = chunk.Select(rk => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(instanceId, rk) { ETag = "*" })).ToList();
+            await _history.SubmitTransactionAsync(deletes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeleteHistoryRowsQuietlyAsync(string instanceId, string executionToKeep)
+    {
+        try
+        {
+            await DeleteHistoryRowsAsync(instanceId, executionToKeep, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogWarning(ex, "Deleting the previous execution's history of {InstanceId} failed; purge removes it.", instanceId);
+        }
+    }
+
+    private static string HistoryRowKey(string executionId, int index) => $"{executionId}-{index.ToString("D8", CultureInfo.InvariantCulture)}";
+
+    private static async Task Throttled(SemaphoreSlim throttle, Func<Task> work)
+    {
+        await throttle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            throttle.Release();
+        }
+    }
+
+    private TimeSpan NextIdle(TimeSpan idle) =>
+        idle == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : Min(idle * 2, _options.MaxPollingInterval);
+
+    private static async Task WaitQuietlyAsync(SemaphoreSlim wake, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await wake.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+            {
+                // Collapse a burst of wake-ups into one poll.
+                while (wake.Wait(0))
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>404 MessageNotFound (deleted) or 400 PopReceiptMismatch (received again under a newer receipt).</summary>
+    private static bool IsGoneOrSuperseded(StorageRequestFailedException ex) =>
+        ex.Status == 404 || (ex.Status == 400 && ex.ErrorCode == "PopReceiptMismatch");
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static string? EncodeToken(TableContinuationToken? token) =>
+        token is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes($"{token.NextPartitionKey}\n{token.NextRowKey}"));
+
+    private static TableContinuationToken? DecodeToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n');
+            return new TableContinuationToken(parts[0], parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"The continuation token '{token}' is not one this task hub issued.", nameof(token), ex);
+        }
+    }
+
+    private sealed class InstanceBuffer
+    {
+        public List<HeldMessage> Pending { get; set; } = [];
+
+        public bool Locked { get; set; }
+
+        public bool Queued { get; set; }
+    }
+}

@@ -1,0 +1,24 @@
+using AgentFunctions.Durable.Backend;
+using AgentFunctions.Durable.Tests.Semantics;
+using AgentFunctions.Storage;
+using AgentFunctions.Testing;
+
+namespace AgentFunctions.Durable.AzureStorage.Tests;
+
+/// <summary>The runtime's semantic suite, unchanged, on the Azure Storage backend against Azurite.</summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class AzureStorageSemanticsTests(AzuriteFixture azurite) : DurableSemanticsTests
+{
+    protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>
+        Task.FromResult<IOrchestrationBackend>(AzureStorageOrchestrationBackend.Create(azurite.ConnectionString, TestHubs.Options(), time));
+}
+
+/// <summary>The same suite with the session cache off: every episode replays history read from Azure tables.</summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class AzureStorageColdReplaySemanticsTests(AzuriteFixture azurite) : DurableSemanticsTests
+{
+    protected override DurableTaskWorkerOptions WorkerOptions => base.WorkerOptions with { MaxCachedOrchestrations = 0 };
+
+    protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>
+        Task.FromResult<IOrchestrationBackend>(AzureStorageOrchestrationBackend.Create(azurite.ConnectionString, TestHubs.Options(), time));
+}
