@@ -6,7 +6,7 @@ namespace AgentFunctions.Bench;
 
 /// <summary>
 /// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
-/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a] [--quick]
+/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a azurite az-s0 az-s1 az-s3 az-s5] [--quick]
 /// </summary>
 public static class BenchRunner
 {
@@ -15,6 +15,7 @@ public static class BenchRunner
         var quick = args.Contains("--quick");
         var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.ToLowerInvariant()).ToHashSet();
         bool Wants(string name) => selected.Count == 0 || selected.Contains(name);
+        selected.Remove("--quick");
 
         var results = new List<BenchResult>();
         var reps = quick ? 1 : 5;
@@ -41,6 +42,17 @@ public static class BenchRunner
         if (Wants("s7a"))
         {
             results.AddRange(await DurableScenarios.IdleMemoryAsync(10_000));
+        }
+
+        var azurite = new HashSet<string>(selected.Where(n => n.StartsWith("az-", StringComparison.Ordinal)).Select(n => n[3..]));
+        if (selected.Count == 0 || selected.Contains("azurite"))
+        {
+            azurite.UnionWith(["s0", "s1", "s3", "s5"]);
+        }
+
+        if (azurite.Count > 0)
+        {
+            results.AddRange(await AzuriteScenarios.RunAsync(azurite, quick));
         }
 
         Print(results);

@@ -46,6 +46,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private readonly ConcurrentDictionary<string, HeldMessage> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string ExecutionId, int Count)> _historyCounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _changed = new(StringComparer.Ordinal);
+
+    // Rows this host wrote. While it holds the lease it is their only writer, except a client re-creating a
+    // finished instance, which shows as a start message for another execution and forces a fresh read.
+    private readonly ConcurrentDictionary<string, OrchestrationState> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
     private readonly SemaphoreSlim _activitySlots;
     private readonly SemaphoreSlim _controlWake = new(0, int.MaxValue);
@@ -204,6 +208,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _historyCounts.TryRemove(state.InstanceId, out _);
         }
 
+        _rows[state.InstanceId] = state;
         await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
     }
 
@@ -304,6 +309,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         _historyCounts.TryRemove(instanceId, out _);
+        _rows.TryRemove(instanceId, out _);
         return true;
     }
 
@@ -346,7 +352,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
             try
             {
-                var state = await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
+                var state = _rows.TryGetValue(instanceId, out var cached) && !StartsAnotherExecution(messages, cached)
+                    ? cached
+                    : await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
                 return new OrchestrationWorkItem(instanceId, [.. messages.Select(m => m.Message)], state) { BackendState = messages };
             }
             catch
@@ -897,6 +905,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         _historyCounts.Clear();
+        _rows.Clear();
     }
 
     private async Task ReleaseHeldQuietlyAsync(HeldMessage held)
@@ -930,6 +939,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         _held.Clear();
         _historyCounts.Clear();
+        _rows.Clear();
     }
 
     private async Task DropBufferedMessagesAsync(string instanceId, CancellationToken cancellationToken)
@@ -976,8 +986,28 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private async Task WriteInstanceRowAsync(OrchestrationState state, CancellationToken cancellationToken)
     {
         var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
-        await _instances.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _instances.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _rows.TryRemove(state.InstanceId, out _);
+            throw;
+        }
+
+        if (state.RuntimeStatus.IsTerminal())
+        {
+            _rows.TryRemove(state.InstanceId, out _);
+        }
+        else
+        {
+            _rows[state.InstanceId] = state;
+        }
     }
+
+    private static bool StartsAnotherExecution(List<HeldMessage> messages, OrchestrationState cached) =>
+        messages.Exists(m => m.Message.Event is ExecutionStartedEvent start && start.ExecutionId != cached.ExecutionId);
 
     private async Task AppendHistoryAsync(string instanceId, OrchestrationCommit commit, CancellationToken cancellationToken)
     {

@@ -104,6 +104,9 @@ public sealed class StorageAccountClient : IDisposable
     /// <exception cref="ArgumentException">The name breaks Azure's table naming rule.</exception>
     public TableClient GetTableClient(string tableName) => new(_pipeline, TableEndpoint, tableName);
 
+    /// <summary>Storage requests this client has sent (a retried request counts once): for diagnostics and benchmarks.</summary>
+    public long RequestsSent => _pipeline.RequestsSent;
+
     /// <summary>Closes the pooled connections. Clients handed out stop working.</summary>
     public void Dispose() => _pipeline.Dispose();
 }

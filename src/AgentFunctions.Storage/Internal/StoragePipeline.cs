@@ -22,6 +22,7 @@ internal sealed class StoragePipeline : IDisposable
     private static readonly ResiliencePropertyKey<long> _startedKey = new("agentfunctions.storage.started");
 
     private readonly HttpClient _http;
+    private long _requestsSent;
     private readonly IRequestAuthorizer _authorizer;
     private readonly SemaphoreSlim _inFlight;
     private readonly ResiliencePipeline<StorageResponse> _resilience;
@@ -65,6 +66,9 @@ internal sealed class StoragePipeline : IDisposable
 
     public StorageClientOptions Options { get; }
 
+    /// <summary>Requests sent through this pipeline (retries of one request count once).</summary>
+    public long RequestsSent => Interlocked.Read(ref _requestsSent);
+
     /// <summary>Sends a request and throws <see cref="StorageRequestFailedException"/> unless it succeeded.</summary>
     public async Task<StorageResponse> SendAsync(StorageRequest request, CancellationToken cancellationToken)
     {
@@ -76,6 +80,7 @@ internal sealed class StoragePipeline : IDisposable
     /// <summary>Sends a request and returns whatever status it ended with (after retries).</summary>
     public async Task<StorageResponse> SendRawAsync(StorageRequest request, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _requestsSent);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(_startedKey, _timeProvider.GetTimestamp());
         var state = new AttemptState(this, request);
