@@ -6,7 +6,7 @@ namespace AgentFunctions.Bench;
 
 /// <summary>
 /// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
-/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a azurite az-s0 az-s1 az-s3 az-s5] [--quick]
+/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a r1 r2 azurite az-s0 az-s1 az-s3 az-s5] [--quick]
 /// </summary>
 public static class BenchRunner
 {
@@ -42,6 +42,16 @@ public static class BenchRunner
         if (Wants("s7a"))
         {
             results.AddRange(await DurableScenarios.IdleMemoryAsync(10_000));
+        }
+
+        if (Wants("r1"))
+        {
+            results.AddRange(await ResearchScenarios.SequentialLatencyAsync(quick ? 50 : 200));
+        }
+
+        if (Wants("r2"))
+        {
+            results.AddRange(await ResearchScenarios.ConcurrentRunsAsync(quick ? 20 : 100));
         }
 
         var azurite = new HashSet<string>(selected.Where(n => n.StartsWith("az-", StringComparison.Ordinal)).Select(n => n[3..]));

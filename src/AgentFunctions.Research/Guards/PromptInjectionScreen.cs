@@ -71,6 +71,19 @@ public static partial class PromptInjectionScreen
 
     private static void AddEncodedBlob(List<string> signals, string text)
     {
+        try
+        {
+            AddEncodedBlobCore(signals, text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Matches are enumerated lazily, so the timeout surfaces here; fail closed like the other patterns.
+            signals.Add("base64-blob: pattern timed out on adversarial text");
+        }
+    }
+
+    private static void AddEncodedBlobCore(List<string> signals, string text)
+    {
         foreach (Match match in Base64Run().Matches(text))
         {
             var run = match.Value;
@@ -218,12 +231,12 @@ public static partial class PromptInjectionScreen
     private static partial Regex ApprovalManipulation();
 
     [GeneratedRegex(
-        @"(?<!\b(?:never|not|n't|don't)\s)\b(?:reveal|print|output|repeat|disclose|leak|dump|show me|tell me)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|original\s+|hidden\s+|initial\s+)?(?:system\s+prompt|prompt|instructions|system\s+message)\b|(?<!\b(?:never|not|n't|don't)\s)\b(?:send|reveal|disclose|leak|share|include|output|print)\b(?:\s+\S+){0,5}?\s+(?:your|the (?:model's|assistant's|agent's|server's))\s+(?:api[ _-]?keys?|secrets?|credentials|access tokens?|environment variables|passwords?)\b",
+        @"(?<!\b(?:never|not|n't|don't)\s)\b(?:reveal|print|output|repeat|disclose|leak|dump|show me|tell me|append|attach|include)\s+(?:me\s+)?(?:your|their|its|the)\s+(?:full\s+(?:text\s+of\s+(?:your|their|its|the)\s+)?|entire\s+|original\s+|hidden\s+|initial\s+)?(?:system\s+prompt|prompt|instructions|system\s+message)\b|(?<!\b(?:never|not|n't|don't)\s)\b(?:send|reveal|disclose|leak|share|include|output|print)\b(?:\s+\S+){0,5}?\s+(?:your|their|any|the (?:model's|assistant's|agent's|server's))\s+(?:api[ _-]?keys?|secrets?|credentials|access tokens?|environment variables|passwords?)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
     private static partial Regex SecretRequest();
 
     [GeneratedRegex(
-        @"!\[[^\]]{0,200}\]\(\s*https?://[^\s)]+\?[^\s)]*=[^\s)]*\)|https?://[^\s""'<>)]+\?[^\s""'<>)]*=(?:\{|%7B|\[|%5B|<|%3C|\$)|https?://[^\s""'<>)]+\?[^\s""'<>)]*=[A-Za-z0-9+/_%-]{48,}",
+        @"!\[[^\]]{0,200}\]\(\s*https?://[^\s)]+\?[^\s)]*=[^\s)]*\)|https?://[^\s""'<>)]+\?[^\s""'<>)]*=(?:\{|%7B|\[|%5B|<|%3C|\$)|https?://[^\s""'<>)]+\?[^\s""'<>)]*=[A-Za-z0-9+/_%-]{48,}|https?://[^\s""'<>)]+\?(?:[^\s""'<>)=&]+=[^\s""'<>)&]*&)*[^\s""'<>)=&]+=(?=[\s,;)]|\.(?:\s|$)|$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
     private static partial Regex ExfiltrationUrl();
 

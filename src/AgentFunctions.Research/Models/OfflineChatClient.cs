@@ -24,6 +24,9 @@ public sealed partial class OfflineChatClient : IChatClient
     /// <summary>Relevance at or above which the validator accepts a source.</summary>
     public const double AcceptThreshold = 0.4;
 
+    /// <summary>A sentence is cited only when it scores at least this fraction of the best candidate sentence.</summary>
+    public const double RelativeSentenceBar = 0.6;
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private static readonly ChatClientMetadata s_metadata = new("offline", null, ModelId);
 
@@ -246,6 +249,15 @@ public sealed partial class OfflineChatClient : IChatClient
                     candidates.Add((i, p, sentence, score));
                 }
             }
+        }
+
+        // Only sentences close to the best one make the report: a weakly matching sentence from a loosely related
+        // source dilutes the answer and its citations more than it adds. A reviewer asking for more detail
+        // (two points per source) gets the weaker sentences too.
+        if (style.PerSource == 1 && candidates.Count > 0)
+        {
+            var best = candidates.Max(c => c.Score);
+            candidates.RemoveAll(c => c.Score < RelativeSentenceBar * best);
         }
 
         // Best sentences first, at most perSource from each source, then back into reading order.

@@ -1,0 +1,51 @@
+using AgentFunctions.Research.Models;
+using AgentFunctions.Research.Publishing;
+using AgentFunctions.Research.Review;
+using AgentFunctions.Research.Search;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentFunctions.Research.Orchestration;
+
+/// <summary>Wires the research pipeline's services.</summary>
+public static class ResearchPipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ResearchPipelineOptions"/> (bound from <c>AgentFunctions:Research</c> and validated), the agents
+    /// (<see cref="ResearchModelServiceCollectionExtensions.AddResearchAgents"/>, with the per-agent output caps from the
+    /// options), search (<see cref="SearchServiceCollectionExtensions.AddResearchSearch"/>), and defaults a host may
+    /// replace by registering its own first: <see cref="IReportStore"/> (in memory), <see cref="IReviewNotifier"/>
+    /// (logs) and <see cref="ICallbackSender"/> (HTTP). Register the orchestrators with
+    /// <see cref="ResearchPipeline.Register"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration (model, search and pipeline settings).</param>
+    /// <param name="configure">Adjusts the options after binding.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A pipeline setting is out of range.</exception>
+    public static IServiceCollection AddResearchPipeline(
+        this IServiceCollection services, IConfiguration configuration, Action<ResearchPipelineOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new ResearchPipelineOptions();
+        configuration.GetSection(ResearchPipelineOptions.SectionName).Bind(options);
+        configure?.Invoke(options);
+        options.Validate();
+
+        services.TryAddSingleton(options);
+        services.AddResearchAgents(ModelProviderSettings.From(key => configuration[key]), model =>
+        {
+            model.Planner.MaxOutputTokens = options.PlannerMaxOutputTokens;
+            model.SourceValidator.MaxOutputTokens = options.ValidatorMaxOutputTokens;
+            model.Synthesizer.MaxOutputTokens = options.SynthesizerMaxOutputTokens;
+            model.CitationChecker.MaxOutputTokens = options.CitationCheckerMaxOutputTokens;
+            model.CitationChecker.VerifySupportWithModel = options.VerifyCitationSupportWithModel;
+        });
+        services.AddResearchSearch(configuration);
+        services.TryAddSingleton<IReportStore, InMemoryReportStore>();
+        services.TryAddSingleton<IReviewNotifier, LoggingReviewNotifier>();
+        services.TryAddSingleton<ICallbackSender>(_ => new HttpCallbackSender(options.CallbackTimeout));
+        return services;
+    }
+}
