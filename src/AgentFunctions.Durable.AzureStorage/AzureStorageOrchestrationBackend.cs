@@ -149,12 +149,6 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         _running.Dispose();
         _running = null;
-        if (IsProcessing)
-        {
-            IsProcessing = false;
-            await ReleaseHeldAsync().ConfigureAwait(false);
-            await _lease.ReleaseAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <inheritdoc />
@@ -347,6 +341,12 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
                 buffer.Locked = true;
                 messages = buffer.Pending;
+                if (buffer.Deferred.Count > 0)
+                {
+                    messages.InsertRange(0, buffer.Deferred);
+                    buffer.Deferred.Clear();
+                }
+
                 buffer.Pending = [];
             }
 
@@ -370,7 +370,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(commit);
-        var consumed = (List<HeldMessage>)workItem.BackendState!;
+        var held = (List<HeldMessage>)workItem.BackendState!;
+        var deferred = commit.Deferred is { Count: > 0 } d ? held.Where(h => d.Contains(h.Message)).ToList() : [];
+        var consumed = deferred.Count == 0 ? held : held.Except(deferred).ToList();
         var instanceId = workItem.InstanceId;
         using var throttle = new SemaphoreSlim(_options.MaxParallelWritesPerCommit);
 
@@ -419,7 +421,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             if (_buffers.TryGetValue(instanceId, out var buffer))
             {
                 buffer.Locked = false;
-                if (buffer.Pending.Count == 0)
+                buffer.Deferred.AddRange(deferred);
+                if (buffer.Pending.Count == 0 && buffer.Deferred.Count == 0)
                 {
                     _buffers.Remove(instanceId);
                 }
@@ -520,7 +523,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             }
 
             IsProcessing = false;
-            if (!stopping.IsCancellationRequested)
+            if (stopping.IsCancellationRequested)
+            {
+                // A clean stop: hand the held messages and the lease to the next host at once.
+                await ReleaseHeldAsync().ConfigureAwait(false);
+                await _lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
             {
                 ForgetHeld();
             }
@@ -614,6 +623,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
+        _logger.LogDebug("Received {EventType} for instance {InstanceId} (dequeue count {DequeueCount}).", message.Event.GetType().Name, message.InstanceId, queueMessage.DequeueCount);
         var held = new HeldMessage(_control, queueMessage, message);
         if (message.DeliverAt is { } due && due > _time.GetUtcNow())
         {
@@ -1158,6 +1168,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private sealed class InstanceBuffer
     {
         public List<HeldMessage> Pending { get; set; } = [];
+
+        /// <summary>Held messages that arrived before the start; dispatched with the next message, not alone.</summary>
+        public List<HeldMessage> Deferred { get; } = [];
 
         public bool Locked { get; set; }
 

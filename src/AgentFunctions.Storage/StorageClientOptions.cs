@@ -6,10 +6,10 @@ namespace AgentFunctions.Storage;
 public sealed record StorageClientOptions
 {
     /// <summary>
-    /// How long a failing request keeps being retried, measured from its first attempt (default 30 s, long
+    /// How long a failing request keeps being retried, measured from its first attempt (default 45 s, long
     /// enough to ride through an Azurite restart). No new attempt starts once its backoff would end past it.
     /// </summary>
-    public TimeSpan RetryWindow { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RetryWindow { get; init; } = TimeSpan.FromSeconds(45);
 
     /// <summary>The first retry delay; later delays grow exponentially, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -17,8 +17,8 @@ public sealed record StorageClientOptions
     /// <summary>The longest delay between two attempts (default 4 s).</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>The time one attempt may take before it is abandoned and retried (default 30 s).</summary>
-    public TimeSpan TryTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The time one attempt may take before it is abandoned and retried (default 10 s: an unanswered request is retried instead of eating the whole retry window).</summary>
+    public TimeSpan TryTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The most requests in flight at once across all clients of the account (default 256).</summary>
     public int MaxInFlight { get; init; } = 256;

@@ -68,9 +68,14 @@ public sealed class ActivityWorkItem
 /// <param name="ActivityMessages">Activity calls to enqueue.</param>
 /// <param name="OrchestratorMessages">Messages to orchestration instances: timers (delivered at their time), sub-orchestration starts, results to a parent, a ContinueAsNew restart.</param>
 /// <param name="ResetHistory">True on ContinueAsNew: the stored history is replaced, not appended to.</param>
+/// <param name="Deferred">
+/// Messages of this work item that arrived before the instance started (queues do not keep order): they are
+/// not consumed, but kept and handed out again with the next message for the instance.
+/// </param>
 public sealed record OrchestrationCommit(
     IReadOnlyList<HistoryEvent> NewEvents,
     OrchestrationState? State,
     IReadOnlyList<TaskMessage> ActivityMessages,
     IReadOnlyList<TaskMessage> OrchestratorMessages,
-    bool ResetHistory = false);
+    bool ResetHistory = false,
+    IReadOnlyList<TaskMessage>? Deferred = null);

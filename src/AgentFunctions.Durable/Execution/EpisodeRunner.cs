@@ -31,9 +31,18 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
         var historyBefore = session.History.Count;
         var episodeStarted = false;
         var terminatedBeforeStart = false;
+        var deferred = new List<TaskMessage>();
+        var awaitingStart = workItem.State is { RuntimeStatus: OrchestrationRuntimeStatus.Pending };
         foreach (var message in OrderForDelivery(workItem.Messages))
         {
             var incoming = message.Event;
+            if (!session.IsStarted && awaitingStart && incoming is not (ExecutionStartedEvent or ExecutionTerminatedEvent))
+            {
+                // Overtook the start message (or the start is scheduled for later): keep it for then.
+                deferred.Add(message);
+                continue;
+            }
+
             if (IsStale(session, message) || !session.Accepts(incoming))
             {
                 terminatedBeforeStart |= incoming is ExecutionTerminatedEvent && !session.IsStarted;
@@ -63,11 +72,11 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
             var repaired = terminatedBeforeStart && workItem.State is { RuntimeStatus: OrchestrationRuntimeStatus.Pending } pending
                 ? pending with { RuntimeStatus = OrchestrationRuntimeStatus.Terminated, LastUpdatedAt = now, CompletedAt = now }
                 : RepairedState(session, workItem.State, now);
-            return (new OrchestrationCommit([], repaired, [], []), session);
+            return (new OrchestrationCommit([], repaired, [], [], Deferred: deferred), session);
         }
 
         session.TakeNewActions(now);
-        return (BuildCommit(session, workItem.State, historyBefore, now), session);
+        return (BuildCommit(session, workItem.State, historyBefore, now) with { Deferred = deferred }, session);
     }
 
     /// <summary>Applies a stored history to a fresh session: a cold replay.</summary>

@@ -172,6 +172,12 @@ public sealed class InMemoryOrchestrationBackend : IOrchestrationBackend
 
                 record.Locked = true;
                 var messages = record.Pending;
+                if (record.Deferred.Count > 0)
+                {
+                    messages.InsertRange(0, record.Deferred);
+                    record.Deferred.Clear();
+                }
+
                 record.Pending = [];
                 return new OrchestrationWorkItem(instanceId, messages, record.State);
             }
@@ -195,6 +201,7 @@ public sealed class InMemoryOrchestrationBackend : IOrchestrationBackend
 
                 record.History.AddRange(commit.NewEvents);
                 record.State = commit.State ?? record.State;
+                record.Deferred.AddRange(commit.Deferred ?? []);
                 record.Locked = false;
                 changed = record.Changed;
                 record.Changed = null;
@@ -385,6 +392,9 @@ public sealed class InMemoryOrchestrationBackend : IOrchestrationBackend
         public List<HistoryEvent> History { get; } = [];
 
         public List<TaskMessage> Pending { get; set; } = [];
+
+        /// <summary>Messages that arrived before the start; they ride along with the next delivery.</summary>
+        public List<TaskMessage> Deferred { get; } = [];
 
         public bool Locked { get; set; }
 

@@ -140,8 +140,10 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
     private async Task ProcessOrchestrationAsync(OrchestrationWorkItem workItem, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
+        using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["InstanceId"] = workItem.InstanceId });
         try
         {
+            _logger.LogDebug("Episode of instance {InstanceId} with {Count} message(s).", workItem.InstanceId, workItem.Messages.Count);
             var (commit, session) = await _runner.RunAsync(_backend, workItem, stopping).ConfigureAwait(false);
 
             // Cached while the instance is still locked: once the commit releases the lock, the next episode

@@ -226,6 +226,22 @@ public abstract class DurableSemanticsTests
     }
 
     [Fact]
+    public async Task RaiseEventAsync_BeforeDelayedStart_IsKeptUntilTheInstanceStarts()
+    {
+        await using var host = await StartAsync(RegisterApproval);
+        var startAt = host.Time.GetUtcNow().AddHours(1);
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Approval", 600, new StartOrchestrationOptions(StartAt: startAt));
+
+        await host.Client.RaiseEventAsync(id, "Decision", "early bird");
+        await Task.Delay(100);
+        Assert.Equal(OrchestrationRuntimeStatus.Pending, (await host.Client.GetInstanceAsync(id))!.RuntimeStatus);
+        host.Time.Advance(TimeSpan.FromHours(1));
+        var result = await host.WaitForCompletionAsync(id);
+
+        Assert.Equal("early bird", result.ReadOutputAs<string>());
+    }
+
+    [Fact]
     public async Task CreateTimer_Cancelled_InstanceCompletesWithoutWaiting()
     {
         await using var host = await StartAsync(r => r
