@@ -79,7 +79,7 @@ internal static class InstanceStatusJson
                 SubOrchestrationCreatedEvent => "SubOrchestrationInstanceCreated",
                 SubOrchestrationCompletedEvent => "SubOrchestrationInstanceCompleted",
                 SubOrchestrationFailedEvent => "SubOrchestrationInstanceFailed",
-                _ => entry.GetType().Name.Replace("Event", string.Empty, StringComparison.Ordinal),
+                _ => entry.GetType().Name[..^"Event".Length],
             },
             ["Timestamp"] = Time(entry.Timestamp),
         };
