@@ -131,7 +131,7 @@ public static class ApprovalsApi
                 return Outcome(StatusCodes.Status400BadRequest, new HttpValidationProblemDetails(errors) { Title = "The decision is invalid", Status = 400 });
             }
 
-            var (result, phase) = await gate.DecideAsync(instanceId, decision, token);
+            var (result, phase, _) = await gate.DecideAsync(instanceId, decision, token);
             var (status, title) = Describe(result);
             if (result == DecisionResult.Accepted)
             {

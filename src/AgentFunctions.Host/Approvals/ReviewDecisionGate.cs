@@ -34,32 +34,30 @@ internal enum DecisionResult
 /// </summary>
 internal sealed class ReviewDecisionGate(DurableTaskClient client, IDeliveryLog log, ILogger<ReviewDecisionGate> logger)
 {
-    public async Task<(DecisionResult Result, string? Phase)> DecideAsync(string instanceId, ReviewDecision decision, CancellationToken cancellationToken)
+    public async Task<(DecisionResult Result, string? Phase, string? Round)> DecideAsync(string instanceId, ReviewDecision decision, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope("InstanceId:{InstanceId}", instanceId);
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
         if (instance is null)
         {
-            return (DecisionResult.NotFound, null);
+            return (DecisionResult.NotFound, null, null);
         }
 
         var phase = ReadPhase(instance.SerializedCustomStatus);
         if (instance.IsCompleted)
         {
-            return (DecisionResult.Finished, phase);
+            return (DecisionResult.Finished, phase, null);
         }
 
         if (phase != nameof(ResearchPhase.AwaitingApproval))
         {
-            return (DecisionResult.NotAwaiting, phase);
+            return (DecisionResult.NotAwaiting, phase, null);
         }
 
-        // The round is the state that asked for this decision: after a revision the orchestrator asks again
-        // with a new draft (and usage), so the custom status, and with it the round, differs.
-        var round = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{instance.State.ExecutionId}\n{instance.SerializedCustomStatus}")));
+        var round = RoundKey(instance);
         if (!await log.TryClaimDecisionAsync(instanceId, round, cancellationToken))
         {
-            return (DecisionResult.AlreadyDecided, phase);
+            return (DecisionResult.AlreadyDecided, phase, round);
         }
 
         try
@@ -69,16 +67,26 @@ internal sealed class ReviewDecisionGate(DurableTaskClient client, IDeliveryLog 
         catch (InstanceFinishedException)
         {
             await log.ReleaseDecisionAsync(instanceId, round, CancellationToken.None);
-            return (DecisionResult.Finished, phase);
+            return (DecisionResult.Finished, phase, null);
         }
         catch (InstanceNotFoundException)
         {
             await log.ReleaseDecisionAsync(instanceId, round, CancellationToken.None);
-            return (DecisionResult.NotFound, phase);
+            return (DecisionResult.NotFound, phase, null);
         }
 
         logger.LogInformation("Review decision '{Decision}' by {Reviewer} raised on {InstanceId}", decision.Decision, decision.Reviewer ?? "(anonymous)", instanceId);
-        return (DecisionResult.Accepted, phase);
+        return (DecisionResult.Accepted, phase, round);
+    }
+
+    /// <summary>
+    /// Identifies the review round: the state that asked for this decision. After a revision the
+    /// orchestrator asks again with a new draft (and usage), so the custom status, and with it the round, differs.
+    /// </summary>
+    public static string RoundKey(OrchestrationMetadata instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{instance.State.ExecutionId}\n{instance.SerializedCustomStatus}")))[..32];
     }
 
     /// <summary>The <c>phase</c> of a research custom status, or null.</summary>

@@ -105,7 +105,7 @@ public static class ReviewPages
     }
 
     private static async Task<IResult> ReviewAsync(
-        string instanceId, string? token, string? decided, DurableTaskClient client, ReviewLinkSigner signer, CancellationToken ct)
+        string instanceId, string? token, string? decided, string? round, DurableTaskClient client, ReviewLinkSigner signer, CancellationToken ct)
     {
         if (!signer.TryVerify(token, LinkPurpose.View, instanceId, out var expires))
         {
@@ -120,8 +120,14 @@ public static class ReviewPages
 
         var run = RunView.From(instance);
         var notice = decided is null ? null : $"Your decision ({decided}) was recorded.";
-        var body = ReviewPageRenderer.Review(run, signer.Sign(LinkPurpose.Decide, instanceId, expires), notice, noticeIsError: false);
-        return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, StatusCodes.Status200OK, autoRefresh: !run.AwaitingApproval && !run.Status.IsTerminal());
+
+        // Until the run acts on the decision it still reports the round that was just decided: show no form
+        // for it (a second decision would be refused) and keep refreshing until the run moves on.
+        var awaitingThisDecision = run.AwaitingApproval && round is not null && round == ReviewDecisionGate.RoundKey(instance);
+        var decideToken = awaitingThisDecision ? null : signer.Sign(LinkPurpose.Decide, instanceId, expires);
+        var body = ReviewPageRenderer.Review(run, decideToken, notice, noticeIsError: false);
+        var refresh = !run.Status.IsTerminal() && (!run.AwaitingApproval || awaitingThisDecision);
+        return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, StatusCodes.Status200OK, autoRefresh: refresh);
     }
 
     private static async Task<IResult> DecideAsync(
@@ -141,14 +147,14 @@ public static class ReviewPages
         var viewPath = ReviewLinks.ReviewPath(instanceId, signer.Sign(LinkPurpose.View, instanceId, expires));
         var (decision, errors) = ApprovalsApi.ValidateDecision(
             Field(form, "decision"), Field(form, "reviewer"), Field(form, "comment"), time.GetUtcNow());
-        (DecisionResult Result, string? Phase) outcome = default;
+        (DecisionResult Result, string? Phase, string? Round) outcome = default;
         if (decision is not null)
         {
             outcome = await gate.DecideAsync(instanceId, decision, ct);
             if (outcome.Result == DecisionResult.Accepted)
             {
                 // Post/Redirect/Get: a reload shows the run instead of re-posting the decision.
-                return TypedResults.Redirect($"{viewPath}&decided={Uri.EscapeDataString(decision.Decision)}");
+                return TypedResults.Redirect($"{viewPath}&decided={Uri.EscapeDataString(decision.Decision)}&round={outcome.Round}");
             }
         }
 
