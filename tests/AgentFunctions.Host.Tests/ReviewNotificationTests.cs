@@ -37,6 +37,7 @@ public sealed class ReviewNotificationTests
         using var page = await host.Client.GetAsync(new Uri(notice["reviewUrl"]!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Notify me?", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains($"[InstanceId={id}]", host.Output, StringComparison.Ordinal);
         Assert.Contains($"awaits review: {host.BaseAddress}review/{id}?token=", host.Output, StringComparison.Ordinal);
     }
 

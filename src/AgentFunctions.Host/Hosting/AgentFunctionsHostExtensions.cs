@@ -15,6 +15,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace AgentFunctions.Host.Hosting;
 
@@ -39,12 +40,8 @@ public static class AgentFunctionsHostExtensions
         else
         {
             // Scopes carry the InstanceId, so every line about a run names it.
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.IncludeScopes = true;
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
+            builder.Logging.AddConsole(o => o.FormatterName = RunConsoleFormatter.FormatterName)
+                .AddConsoleFormatter<RunConsoleFormatter, ConsoleFormatterOptions>();
         }
 
         var services = builder.Services;
