@@ -56,7 +56,7 @@ public static class AgentFunctionsHostExtensions
 
         // Durable implementations, when a backend registered them, take precedence over these.
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IDeliveryLog, InMemoryDeliveryLog>();
+        services.TryAddSingleton<IDeliveryLog>(sp => new InMemoryDeliveryLog(sp.GetRequiredService<TimeProvider>()));
 
         var linkSecretGenerated = settings.Review.LinkSecret is null;
         var linkKey = linkSecretGenerated ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(settings.Review.LinkSecret!);
