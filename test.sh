@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# The review page is tested in a real browser (Debian chromium driven by Playwright).
+export AGENTFUNCTIONS_NEED_CHROMIUM=1
 ./tools/install.sh
 
 results="$(mktemp -d)"

@@ -1,0 +1,40 @@
+namespace AgentFunctions.Host.Configuration;
+
+/// <summary>Reviewer webhook, signed link and notification settings (<c>AgentFunctions:Review:*</c>).</summary>
+/// <param name="WebhookSecrets">HMAC secrets of the reviewer webhook; the first also signs outgoing notifications.</param>
+/// <param name="LinkSecret">HMAC secret of review links; null means one is generated at startup.</param>
+/// <param name="LinkTtl">How long a review link stays valid.</param>
+/// <param name="SignatureTolerance">Largest accepted difference between a webhook timestamp and now.</param>
+/// <param name="NotifyUrl">Where reviewer notifications are POSTed, if anywhere.</param>
+/// <param name="PublicBaseUrl">The base URL links are built on; null means the address the host listens on.</param>
+public sealed record ReviewSettings(
+    IReadOnlyList<string> WebhookSecrets,
+    string? LinkSecret,
+    TimeSpan LinkTtl,
+    TimeSpan SignatureTolerance,
+    Uri? NotifyUrl,
+    Uri? PublicBaseUrl)
+{
+    internal static ReviewSettings Load(SettingReader read) => new(
+        read.List("AgentFunctions:Review:WebhookSecret"),
+        read.String("AgentFunctions:Review:LinkSecret") is { } secret && secret.Length < 16
+            ? throw new HostConfigurationException("AgentFunctions:Review:LinkSecret", "must be at least 16 characters; leave it unset to have one generated at startup.")
+            : read.String("AgentFunctions:Review:LinkSecret"),
+        read.Duration("AgentFunctions:Review:LinkTtl", TimeSpan.FromDays(7), TimeSpan.FromMinutes(1), TimeSpan.FromDays(90)),
+        read.Duration("AgentFunctions:Review:SignatureTolerance", TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+        AbsoluteHttpUrl(read, "AgentFunctions:Review:NotifyUrl"),
+        AbsoluteHttpUrl(read, "AgentFunctions:Review:PublicBaseUrl"));
+
+    private static Uri? AbsoluteHttpUrl(SettingReader read, string key)
+    {
+        var text = read.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new HostConfigurationException(key, $"'{text}' is not an absolute http(s) URL.");
+    }
+}

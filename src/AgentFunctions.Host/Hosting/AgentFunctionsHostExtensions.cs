@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text;
+using AgentFunctions.Durable;
+using AgentFunctions.Host.Approvals;
+using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Health;
+using AgentFunctions.Host.Management;
+using AgentFunctions.Host.Research;
+using AgentFunctions.Host.Review;
+using AgentFunctions.Host.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace AgentFunctions.Host.Hosting;
+
+/// <summary>Wires the local Functions host: settings, backend, pipeline, HTTP surface, telemetry.</summary>
+public static class AgentFunctionsHostExtensions
+{
+    /// <summary>Validates settings, chooses listen addresses, and registers every service of the host.</summary>
+    /// <exception cref="HostConfigurationException">A setting is invalid, or keys are missing for a non-loopback address.</exception>
+    public static WebApplicationBuilder AddAgentFunctionsHost(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var settings = HostSettings.Load(configuration);
+        var urls = ListenAddresses.Resolve(configuration, settings.Keys);
+        builder.WebHost.UseUrls(urls);
+
+        builder.Logging.ClearProviders();
+        if (string.Equals(configuration["AgentFunctions:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+        else
+        {
+            // Scopes carry the InstanceId, so every line about a run names it.
+            builder.Logging.AddConsole(o => o.FormatterName = RunConsoleFormatter.FormatterName)
+                .AddConsoleFormatter<RunConsoleFormatter, ConsoleFormatterOptions>();
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddProblemDetails();
+        services.AddDurableBackend(settings, configuration);
+        services.AddResearchPipeline(configuration);
+
+        // host.json's concurrency settings win over whatever the pipeline registration passed.
+        services.RemoveAll<DurableTaskWorkerOptions>();
+        services.AddSingleton(settings.DurableTask.ToWorkerOptions());
+
+        // Durable implementations, when a backend registered them, take precedence over these.
+        services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IDeliveryLog>(sp => new InMemoryDeliveryLog(sp.GetRequiredService<TimeProvider>()));
+
+        var linkSecretGenerated = settings.Review.LinkSecret is null;
+        var linkKey = linkSecretGenerated ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(settings.Review.LinkSecret!);
+        services.AddSingleton(sp => new ReviewLinkSigner(linkKey, settings.Review.LinkTtl, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ReviewDecisionGate>();
+        services.AddSingleton<ResearchSubmitter>();
+        services.AddSingleton<PublicBaseUri>();
+        services.AddHttpClient<IReviewNotifier, ReviewNotifier>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddAgentFunctionsTelemetry(configuration);
+        services.AddHostedService(sp => new StartupReport(sp, settings, linkSecretGenerated));
+        return builder;
+    }
+
+    /// <summary>Maps the HTTP surface: research API, reviewer webhook, management API, review pages, health.</summary>
+    public static WebApplication MapAgentFunctionsApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.Use(async (context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/runtime"))
+            {
+                // The pages run no script at all; forms may only post back to this host.
+                context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+            }
+
+            await next(context);
+        });
+        app.MapResearchApi();
+        app.MapApprovalsApi();
+        app.MapDurableManagementApi();
+        app.MapReviewPages();
+        app.MapHealthApi();
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+using AgentFunctions.Durable.Backend;
+using AgentFunctions.Host.Configuration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Host.Hosting;
+
+/// <summary>Says at startup what the host runs on and where, and warns about settings that weaken it.</summary>
+internal sealed class StartupReport(IServiceProvider services, HostSettings settings, bool linkSecretGenerated) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Host");
+        var backend = services.GetRequiredService<IOrchestrationBackend>();
+        logger.LogInformation(
+            "Backend: {Backend}{Default}; task hub '{HubName}'",
+            backend.Name,
+            settings.BackendExplicit ? string.Empty : " (default; set AgentFunctions:Backend to choose; runs do not survive a restart)",
+            settings.DurableTask.HubName);
+        logger.LogInformation(
+            settings.Keys.Enabled
+                ? "Function keys configured: /api/* needs a function key, the management API a system key."
+                : "No function keys configured: listening on loopback only and serving without keys.");
+        if (linkSecretGenerated)
+        {
+            logger.LogWarning("AgentFunctions:Review:LinkSecret is not set; a random one was generated, so review links stop working when the host restarts.");
+        }
+
+        if (settings.Review.WebhookSecrets.Count == 0)
+        {
+            logger.LogWarning("AgentFunctions:Review:WebhookSecret is not set; the reviewer webhook rejects every delivery (401). The review page still works.");
+        }
+
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (var address in addresses)
+            {
+                logger.LogInformation("AgentFunctions host listening on {Url} (review page: {Url}/, health: {Url}/healthz)", address, address, address);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,17 @@
+using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Hosting;
+
+try
+{
+    var builder = FunctionsHostBuilder.Create(args);
+    builder.AddAgentFunctionsHost();
+    var app = builder.Build();
+    app.MapAgentFunctionsApi();
+    await app.RunAsync();
+    return 0;
+}
+catch (HostConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync($"AgentFunctions.Host cannot start. {ex.Message}");
+    return 2;
+}

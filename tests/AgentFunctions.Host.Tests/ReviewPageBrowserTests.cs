@@ -1,0 +1,93 @@
+using Microsoft.Playwright;
+
+namespace AgentFunctions.Host.Tests;
+
+/// <summary>
+/// The review page in a real browser (Debian's chromium driven by Playwright): a reviewer opens the pending
+/// run from the runs page through its signed link, reads the draft and a citation, approves, and sees the
+/// run complete. No JavaScript of ours runs; the page is plain HTML.
+/// </summary>
+[Collection(HostCollection.Name)]
+public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: run AGENTFUNCTIONS_NEED_CHROMIUM=1 tools/install.sh (test.sh does).");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    [Fact]
+    public async Task ReviewPage_OpenPendingRunAndApprove_ShowsRunCompleted()
+    {
+        var question = $"Browser review {Guid.NewGuid():N}?";
+        var id = await HostApi.StartAsync(fixture.Client, question: question);
+        await HostApi.WaitForPhaseAsync(fixture.Client, id, "AwaitingApproval");
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = fixture.Host.BaseAddress.ToString(), JavaScriptEnabled = false });
+        page.SetDefaultTimeout(15_000);
+
+        // The runs page lists the run with its signed link.
+        await page.GotoAsync("/");
+        var row = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = question });
+        await row.GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = id }).ClickAsync();
+        Assert.Contains("token=", page.Url, StringComparison.Ordinal);
+
+        // The draft, its [1] marker linked to citation 1, and the citation's title and quote.
+        await Assertions.Expect(page.Locator("#run-status")).ToHaveTextAsync("Running (AwaitingApproval)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = $"Placeholder report: {question}", Level = 2, Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#draft-summary a[href='#citation-1']").First).ToHaveTextAsync("[1]");
+        var citation = page.Locator("#citation-1");
+        await Assertions.Expect(citation.GetByRole(AriaRole.Link)).ToHaveTextAsync("Placeholder source");
+        await Assertions.Expect(citation.Locator("blockquote")).ToHaveTextAsync("Nothing was researched.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table, new PageGetByRoleOptions { Name = "Sources" })).ToContainTextAsync("Placeholder content.");
+
+        await page.GetByLabel("Your name").FillAsync("Grace");
+        await page.GetByLabel("Comment (required to ask for a revision)").FillAsync("Approved from the browser.");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Approve" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your decision (approve) was recorded.");
+
+        // The page refreshes itself (meta refresh, no script) until the run has finished.
+        await Assertions.Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new LocatorAssertionsToHaveTextOptions { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("#run-outcome")).ToHaveTextAsync("Approved");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Approve" })).ToHaveCountAsync(0);
+        var status = await HostApi.StatusAsync(fixture.Client, id);
+        Assert.Equal("Grace", status!["output"]!["review"]!["reviewer"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ReviewPage_TamperedToken_IsRefused()
+    {
+        var id = await HostApi.StartAsync(fixture.Client);
+        await HostApi.WaitForPhaseAsync(fixture.Client, id, "AwaitingApproval");
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = fixture.Host.BaseAddress.ToString(), JavaScriptEnabled = false });
+
+        var response = await page.GotoAsync($"/review/{id}?token=9999999999.AAAA");
+
+        Assert.Equal(403, response!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("invalid or has expired");
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+
+namespace AgentFunctions.Host.Tests;
+
+/// <summary>Configuration as Core Tools read it, validated at startup; each host here is its own process.</summary>
+public sealed class StartupTests
+{
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("*")]
+    [InlineData("[::]")]
+    public async Task Start_NonLoopbackUrlWithoutKeys_IsRefused(string host)
+    {
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(args: ["--urls", $"http://{host}:7071"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("'urls'", output, StringComparison.Ordinal);
+        Assert.Contains("without function keys", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NonLoopbackAspNetCoreUrlsWithoutKeys_IsRefused()
+    {
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(
+            environment: new Dictionary<string, string> { ["ASPNETCORE_URLS"] = "http://0.0.0.0:7071" }, args: []);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("without function keys", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"hubName\": \"bad-hub\"", "host.json extensions.durableTask.hubName")]
+    [InlineData("\"hubName\": \"9Lives\"", "host.json extensions.durableTask.hubName")]
+    [InlineData("\"hubName\": \"ab\"", "host.json extensions.durableTask.hubName")]
+    [InlineData("\"maxConcurrentActivityFunctions\": 0", "host.json extensions.durableTask.maxConcurrentActivityFunctions")]
+    public async Task Start_InvalidDurableTaskSetting_FailsNamingTheKey(string setting, string key)
+    {
+        var hostJson = $$"""{ "version": "2.0", "extensions": { "durableTask": { {{setting}} } } }""";
+
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(hostJson: hostJson);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"Invalid setting '{key}", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"maxDequeueCount\": 0", "maxDequeueCount")]
+    [InlineData("\"messageEncoding\": \"utf16\"", "messageEncoding")]
+    [InlineData("\"visibilityTimeout\": \"thirty seconds\"", "visibilityTimeout")]
+    [InlineData("\"batchSize\": 64", "batchSize")]
+    public async Task Start_InvalidQueuesSetting_FailsNamingTheKey(string setting, string key)
+    {
+        var hostJson = $$"""{ "version": "2.0", "extensions": { "queues": { {{setting}} } } }""";
+
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(hostJson: hostJson);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"Invalid setting 'host.json extensions.queues.{key}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_HubNameOverriddenByEnvironment_EnvironmentWins()
+    {
+        // host.json's hub name is valid; the AzureFunctionsJobHost__ variable replaces it with an invalid one.
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(
+            environment: new Dictionary<string, string> { ["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "Env_Hub" });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("'Env_Hub'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_MalformedTimeSpanInValues_FailsNamingTheKey()
+    {
+        var values = HostProcess.DefaultValues();
+        values["AgentFunctions__Review__LinkTtl"] = "a week";
+
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(values);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Invalid setting 'AgentFunctions:Review:LinkTtl'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_AzureStorageBackendUnavailable_FailsWithClearMessage()
+    {
+        var values = HostProcess.DefaultValues();
+        values["AgentFunctions__Backend"] = "AzureStorage";
+
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(values);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Invalid setting 'AgentFunctions:Backend'", output, StringComparison.Ordinal);
+        Assert.Contains("no Azure Storage backend", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_EnvironmentVariableOverValues_EnvironmentWins()
+    {
+        var values = HostProcess.DefaultValues();
+        values["AgentFunctions__Backend"] = "AzureStorage";
+
+        await using var host = await HostProcess.StartAsync(values, environment: new Dictionary<string, string> { ["AgentFunctions__Backend"] = "InMemory" });
+
+        Assert.Contains("Backend: InMemory", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NoUrls_ListensOnLocalHttpPortAndPrintsUrl()
+    {
+        await using var host = await HostProcess.StartOnLocalHttpPortAsync();
+
+        using var response = await host.Client.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"AgentFunctions host listening on {host.BaseAddress.ToString().TrimEnd('/')}", host.Output, StringComparison.Ordinal);
+        Assert.Contains("loopback only", host.Output, StringComparison.Ordinal);
+        Assert.Contains("Backend: InMemory (default", host.Output, StringComparison.Ordinal);
+    }
+}

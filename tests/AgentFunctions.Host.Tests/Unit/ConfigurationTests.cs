@@ -1,0 +1,95 @@
+using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace AgentFunctions.Host.Tests.Unit;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("agentfunctions-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void AddFunctionsConfiguration_ValuesWithDoubleUnderscoreOrColon_MapToSections()
+    {
+        File.WriteAllText(Path.Combine(_root, "local.settings.json"), """
+            { "IsEncrypted": false, "Values": { "AgentFunctions__Review__LinkTtl": "1.00:00:00", "AgentFunctions:Keys:Function": "k1,k2", "Plain": 5 },
+              "Host": { "LocalHttpPort": 7099 } }
+            """);
+
+        var configuration = Build();
+
+        Assert.Equal("1.00:00:00", configuration["AgentFunctions:Review:LinkTtl"]);
+        Assert.Equal("k1,k2", configuration["AgentFunctions:Keys:Function"]);
+        Assert.Equal("5", configuration["Plain"]);
+        Assert.Equal("7099", configuration["Host:LocalHttpPort"]);
+        Assert.Equal(["k1", "k2"], HostSettings.Load(configuration).Keys.Function);
+    }
+
+    [Fact]
+    public void AddFunctionsConfiguration_HostJson_MountedUnderJobHostWithLogLevels()
+    {
+        File.WriteAllText(Path.Combine(_root, "host.json"), """
+            { "version": "2.0", "logging": { "logLevel": { "default": "Warning" } }, "extensions": { "durableTask": { "hubName": "MyHub" } } }
+            """);
+
+        var configuration = Build();
+
+        Assert.Equal("MyHub", configuration["AzureFunctionsJobHost:extensions:durableTask:hubName"]);
+        Assert.Equal("Warning", configuration["Logging:LogLevel:Default"]);
+        Assert.Equal("MyHub", HostSettings.Load(configuration).DurableTask.HubName);
+    }
+
+    [Fact]
+    public void AddFunctionsConfiguration_EncryptedSettings_AreRefused()
+    {
+        File.WriteAllText(Path.Combine(_root, "local.settings.json"), """{ "IsEncrypted": true, "Values": {} }""");
+
+        var ex = Assert.Throws<HostConfigurationException>(Build);
+
+        Assert.Contains("IsEncrypted", ex.Key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsConfiguration_InvalidJson_NamesTheFile()
+    {
+        File.WriteAllText(Path.Combine(_root, "host.json"), "{ not json");
+
+        var ex = Assert.Throws<HostConfigurationException>(Build);
+
+        Assert.Equal("host.json", ex.Key);
+    }
+
+    [Fact]
+    public void Load_Defaults_AreDesignDefaults()
+    {
+        var settings = HostSettings.Load(new ConfigurationBuilder().Build());
+
+        Assert.Equal(DurableBackendKind.InMemory, settings.Backend);
+        Assert.False(settings.BackendExplicit);
+        Assert.Equal(5, settings.Queues.MaxDequeueCount);
+        Assert.Equal(QueueMessageEncoding.Base64, settings.Queues.MessageEncoding);
+        Assert.Equal(TimeSpan.FromDays(7), settings.Review.LinkTtl);
+        Assert.Equal(TimeSpan.FromSeconds(300), settings.Review.SignatureTolerance);
+        Assert.Equal(64 * 1024, settings.MaxRequestBodyBytes);
+        Assert.False(settings.Keys.Enabled);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:7071", true)]
+    [InlineData("http://localhost:7071", true)]
+    [InlineData("http://[::1]:7071", true)]
+    [InlineData("http://127.8.9.10:80", true)]
+    [InlineData("http://0.0.0.0:7071", false)]
+    [InlineData("http://*:7071", false)]
+    [InlineData("http://+:7071", false)]
+    [InlineData("http://[::]:7071", false)]
+    [InlineData("http://192.168.1.4:7071", false)]
+    [InlineData("http://example.org:7071", false)]
+    public void IsLoopback_Url_ClassifiesHost(string url, bool loopback) =>
+        Assert.Equal(loopback, ListenAddresses.IsLoopback(url));
+
+    private IConfigurationRoot Build() =>
+        (IConfigurationRoot)new ConfigurationBuilder().AddFunctionsConfiguration(_root, []).Build();
+}
