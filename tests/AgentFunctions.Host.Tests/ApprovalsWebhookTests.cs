@@ -199,9 +199,12 @@ public sealed class ApprovalsWebhookTests(HostFixture fixture)
     [Fact]
     public async Task Deliver_RunNotYetAwaiting_Answers409AndRaisesNothing()
     {
-        // A host whose placeholder pipeline pauses a minute in each phase, so the run is still Planning.
+        // A host whose model endpoint refuses connections: the planner's calls fail as "model unavailable" and
+        // the run waits in Planning on a durable retry timer.
         var values = HostProcess.DefaultValues();
-        values["AgentFunctions__Placeholder__PhaseDelay"] = "00:01:00";
+        values["AZURE_OPENAI_ENDPOINT"] = "http://127.0.0.1:9/";
+        values["AZURE_OPENAI_DEPLOYMENT"] = "unreachable";
+        values["AZURE_OPENAI_API_KEY"] = "test-key";
         await using var slow = await HostProcess.StartAsync(values);
         var id = await HostApi.StartAsync(slow.Client);
         await HostApi.WaitForPhaseAsync(slow.Client, id, "Planning");

@@ -51,6 +51,10 @@ public sealed class HostProcess : IAsyncDisposable
     {
         ["AgentFunctions__Review__WebhookSecret"] = $"{WebhookSecret},{OldWebhookSecret}",
         ["AgentFunctions__Review__LinkSecret"] = LinkSecret,
+
+        // Most host tests exercise HTTP behaviour, not storage: the in-memory task hub keeps them fast.
+        // The Azurite-backed tests set AzureStorage and a connection string themselves.
+        ["AgentFunctions__Backend"] = "InMemory",
     };
 
     public static string DefaultHostJson => """

@@ -43,9 +43,11 @@ public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task ReviewPage_OpenPendingRunAndApprove_ShowsRunCompleted()
     {
-        var question = $"Browser review {Guid.NewGuid():N}?";
+        var question = $"How do durable workflow engines use event sourcing and replay? (browser {Guid.NewGuid():N})";
         var id = await HostApi.StartAsync(fixture.Client, question: question);
         await HostApi.WaitForPhaseAsync(fixture.Client, id, "AwaitingApproval");
+        var draft = (await HostApi.StatusAsync(fixture.Client, id))!["customStatus"]!["draft"]!;
+        var firstCitation = draft["citations"]![0]!;
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = fixture.Host.BaseAddress.ToString(), JavaScriptEnabled = false });
         page.SetDefaultTimeout(15_000);
 
@@ -55,14 +57,14 @@ public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
         await row.GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = id }).ClickAsync();
         Assert.Contains("token=", page.Url, StringComparison.Ordinal);
 
-        // The draft, its [1] marker linked to citation 1, and the citation's title and quote.
+        // The pipeline's draft, its [1] marker linked to citation 1, and that citation's title and verbatim quote.
         await Assertions.Expect(page.Locator("#run-status")).ToHaveTextAsync("Running (AwaitingApproval)");
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = $"Placeholder report: {question}", Level = 2, Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = draft["title"]!.GetValue<string>(), Level = 2, Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#draft-summary a[href='#citation-1']").First).ToHaveTextAsync("[1]");
         var citation = page.Locator("#citation-1");
-        await Assertions.Expect(citation.GetByRole(AriaRole.Link)).ToHaveTextAsync("Placeholder source");
-        await Assertions.Expect(citation.Locator("blockquote")).ToHaveTextAsync("Nothing was researched.");
-        await Assertions.Expect(page.GetByRole(AriaRole.Table, new PageGetByRoleOptions { Name = "Sources" })).ToContainTextAsync("Placeholder content.");
+        await Assertions.Expect(citation.GetByRole(AriaRole.Link)).ToHaveTextAsync(firstCitation["title"]!.GetValue<string>());
+        await Assertions.Expect(citation.Locator("blockquote")).ToHaveTextAsync(firstCitation["quote"]!.GetValue<string>());
+        await Assertions.Expect(page.GetByRole(AriaRole.Table, new PageGetByRoleOptions { Name = "Sources" })).ToContainTextAsync(firstCitation["title"]!.GetValue<string>());
 
         await page.GetByLabel("Your name").FillAsync("Grace");
         await page.GetByLabel("Comment (required to ask for a revision)").FillAsync("Approved from the browser.");

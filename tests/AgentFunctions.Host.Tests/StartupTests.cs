@@ -82,16 +82,18 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Start_AzureStorageBackendUnavailable_FailsWithClearMessage()
+    public async Task Start_MalformedAzureWebJobsStorage_FailsNamingTheKeyAndPart()
     {
         var values = HostProcess.DefaultValues();
         values["AgentFunctions__Backend"] = "AzureStorage";
+        values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=not*base64";
 
         var (exitCode, output) = await HostProcess.RunExpectingExitAsync(values);
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("Invalid setting 'AgentFunctions:Backend'", output, StringComparison.Ordinal);
-        Assert.Contains("no Azure Storage backend", output, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsStorage", output, StringComparison.Ordinal);
+        Assert.Contains("AccountKey", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not*base64", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,6 +117,6 @@ public sealed class StartupTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains($"AgentFunctions host listening on {host.BaseAddress.ToString().TrimEnd('/')}", host.Output, StringComparison.Ordinal);
         Assert.Contains("loopback only", host.Output, StringComparison.Ordinal);
-        Assert.Contains("Backend: InMemory (default", host.Output, StringComparison.Ordinal);
+        Assert.Contains("Backend: InMemory", host.Output, StringComparison.Ordinal);
     }
 }

@@ -55,7 +55,8 @@ public sealed record HostSettings
         DurableBackendKind backend;
         if (backendText is null)
         {
-            backend = DurableBackendKind.InMemory;
+            // As Functions does: the task hub lives in AzureWebJobsStorage (Azurite unless configured).
+            backend = DurableBackendKind.AzureStorage;
         }
         else if (!Enum.TryParse(backendText, ignoreCase: true, out backend) || !Enum.IsDefined(backend))
         {

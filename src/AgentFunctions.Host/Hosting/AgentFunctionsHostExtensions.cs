@@ -48,7 +48,7 @@ public static class AgentFunctionsHostExtensions
         services.AddSingleton(settings);
         services.AddProblemDetails();
         services.AddDurableBackend(settings, configuration);
-        services.AddResearchPipeline(configuration);
+        services.AddHostedResearchPipeline(configuration);
 
         // host.json's concurrency settings win over whatever the pipeline registration passed.
         services.RemoveAll<DurableTaskWorkerOptions>();

@@ -1,4 +1,7 @@
 using AgentFunctions.Durable;
+using AgentFunctions.Durable.AzureStorage;
+using AgentFunctions.Durable.Backend;
+using Microsoft.Extensions.Logging;
 using AgentFunctions.Host.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,11 +26,18 @@ public static class DurableBackendRegistration
                 services.AddInMemoryDurableBackend();
                 break;
             case DurableBackendKind.AzureStorage:
-                // To be enabled when AgentFunctions.Durable.AzureStorage lands: one line,
-                // services.AddAzureStorageDurableBackend(configuration, settings.DurableTask.HubName);
-                throw new HostConfigurationException(
-                    "AgentFunctions:Backend",
-                    "'AzureStorage' was requested but this build has no Azure Storage backend yet. Set AgentFunctions:Backend=InMemory (runs are lost on restart) or use a build that includes AgentFunctions.Durable.AzureStorage.");
+                var account = StorageAccountFactory.Create(configuration);
+                services.AddSingleton(account);
+                services.AddSingleton<IOrchestrationBackend>(sp => new AzureStorageOrchestrationBackend(
+                    account,
+                    new AzureStorageBackendOptions
+                    {
+                        TaskHubName = settings.DurableTask.HubName,
+                        HostId = configuration["AgentFunctions:HostId"],
+                    },
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetService<ILoggerFactory>()));
+                break;
             default:
                 throw new HostConfigurationException("AgentFunctions:Backend", $"'{settings.Backend}' is not supported.");
         }

@@ -15,10 +15,14 @@ internal sealed class StartupReport(IServiceProvider services, HostSettings sett
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Host");
         var backend = services.GetRequiredService<IOrchestrationBackend>();
+
+        // The operations view's recorder listens to the pipeline's meter from the moment it exists: create it now.
+        _ = services.GetService<AgentFunctions.Host.Operations.IOperationsSnapshotSource>();
         logger.LogInformation(
             "Backend: {Backend}{Default}; task hub '{HubName}'",
             backend.Name,
-            settings.BackendExplicit ? string.Empty : " (default; set AgentFunctions:Backend to choose; runs do not survive a restart)",
+            (settings.BackendExplicit ? string.Empty : " (default; set AgentFunctions:Backend to choose)")
+                + (settings.Backend == DurableBackendKind.InMemory ? " — runs do not survive a restart" : string.Empty),
             settings.DurableTask.HubName);
         logger.LogInformation(
             settings.Keys.Enabled

@@ -66,7 +66,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var settings = HostSettings.Load(new ConfigurationBuilder().Build());
 
-        Assert.Equal(DurableBackendKind.InMemory, settings.Backend);
+        Assert.Equal(DurableBackendKind.AzureStorage, settings.Backend);
         Assert.False(settings.BackendExplicit);
         Assert.Equal(5, settings.Queues.MaxDequeueCount);
         Assert.Equal(QueueMessageEncoding.Base64, settings.Queues.MessageEncoding);
