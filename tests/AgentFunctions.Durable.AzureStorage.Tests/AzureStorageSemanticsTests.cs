@@ -9,6 +9,8 @@ namespace AgentFunctions.Durable.AzureStorage.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class AzureStorageSemanticsTests(AzuriteFixture azurite) : DurableSemanticsTests
 {
+    protected override TimeSpan WaitLimit => TimeSpan.FromMinutes(3);
+
     protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>
         Task.FromResult<IOrchestrationBackend>(AzureStorageOrchestrationBackend.Create(azurite.ConnectionString, TestHubs.Options(), time));
 }
@@ -17,6 +19,8 @@ public sealed class AzureStorageSemanticsTests(AzuriteFixture azurite) : Durable
 [Collection(AzuriteFixture.Collection)]
 public sealed class AzureStorageColdReplaySemanticsTests(AzuriteFixture azurite) : DurableSemanticsTests
 {
+    protected override TimeSpan WaitLimit => TimeSpan.FromMinutes(3);
+
     protected override DurableTaskWorkerOptions WorkerOptions => base.WorkerOptions with { MaxCachedOrchestrations = 0 };
 
     protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>

@@ -15,8 +15,11 @@ public abstract class DurableSemanticsTests
 
     protected virtual DurableTaskWorkerOptions WorkerOptions => new() { MaxConcurrentOrchestrations = 4, MaxConcurrentActivities = 8 };
 
+    /// <summary>Bound on every wait; a storage-backed suite on a loaded machine needs more than memory does.</summary>
+    protected virtual TimeSpan WaitLimit => TimeSpan.FromSeconds(30);
+
     private Task<TestHost> StartAsync(Action<DurableTaskRegistry> register, DurableTaskWorkerOptions? options = null) =>
-        TestHost.StartAsync(CreateBackendAsync, register, options ?? WorkerOptions);
+        TestHost.StartAsync(CreateBackendAsync, register, options ?? WorkerOptions, WaitLimit);
 
     private static void RegisterHello(DurableTaskRegistry r) => r
         .AddActivityFunc<string, string>("SayHello", (_, name) => $"Hello, {name}!")
@@ -660,7 +663,7 @@ public abstract class DurableSemanticsTests
         {
             var client = new DurableTaskClient(backend, registry, timeProvider: time);
             var id = await client.ScheduleNewOrchestrationInstanceAsync("Logged", 4);
-            using var cts = new CancellationTokenSource(TestHost.WaitLimit);
+            using var cts = new CancellationTokenSource(WaitLimit);
             await client.WaitForInstanceCompletionAsync(id, cancellationToken: cts.Token);
         }
         finally
@@ -689,7 +692,7 @@ public abstract class DurableSemanticsTests
     /// <summary>Advances the clock in steps until the instance finishes (retry timers need one step each).</summary>
     private static async Task AdvanceUntilCompleteAsync(TestHost host, string id, TimeSpan step)
     {
-        using var cts = new CancellationTokenSource(TestHost.WaitLimit);
+        using var cts = new CancellationTokenSource(host.WaitLimit);
         while (true)
         {
             var state = await host.Client.GetInstanceAsync(id);
@@ -705,7 +708,7 @@ public abstract class DurableSemanticsTests
 
     private static async Task WaitForHistoryAsync(TestHost host, string id, Func<IReadOnlyList<HistoryEvent>, bool> condition)
     {
-        using var cts = new CancellationTokenSource(TestHost.WaitLimit);
+        using var cts = new CancellationTokenSource(host.WaitLimit);
         while (!condition(await host.Client.GetOrchestrationHistoryAsync(id)))
         {
             await host.Backend.WaitForStateChangeAsync(id, TimeSpan.FromMilliseconds(20), cts.Token);

@@ -6,16 +6,18 @@ namespace AgentFunctions.Durable.Tests.Semantics;
 /// <summary>A worker and a client over one backend, with a manual clock; disposed after each test.</summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
-
-    private TestHost(IOrchestrationBackend backend, ManualTimeProvider time, DurableTaskRegistry registry, DurableTaskWorker worker)
+    private TestHost(IOrchestrationBackend backend, ManualTimeProvider time, DurableTaskRegistry registry, DurableTaskWorker worker, TimeSpan waitLimit)
     {
+        WaitLimit = waitLimit;
         Backend = backend;
         Time = time;
         Registry = registry;
         Worker = worker;
         Client = new DurableTaskClient(backend, registry, timeProvider: time);
     }
+
+    /// <summary>How long a test waits for the runtime before it fails (bounds every wait).</summary>
+    public TimeSpan WaitLimit { get; }
 
     public IOrchestrationBackend Backend { get; }
 
@@ -30,7 +32,8 @@ public sealed class TestHost : IAsyncDisposable
     public static async Task<TestHost> StartAsync(
         Func<TimeProvider, Task<IOrchestrationBackend>> createBackend,
         Action<DurableTaskRegistry> register,
-        DurableTaskWorkerOptions options)
+        DurableTaskWorkerOptions options,
+        TimeSpan waitLimit)
     {
         var time = new ManualTimeProvider();
         var backend = await createBackend(time);
@@ -38,7 +41,7 @@ public sealed class TestHost : IAsyncDisposable
         register(registry);
         var worker = new DurableTaskWorker(backend, registry, options: options, timeProvider: time);
         await worker.StartAsync(CancellationToken.None);
-        return new TestHost(backend, time, registry, worker);
+        return new TestHost(backend, time, registry, worker, waitLimit);
     }
 
     public async Task<OrchestrationMetadata> RunAsync(string orchestrator, object? input = null, string? instanceId = null)
