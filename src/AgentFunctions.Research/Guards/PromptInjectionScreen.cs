@@ -226,7 +226,7 @@ public static partial class PromptInjectionScreen
     private static partial Regex ChatControlToken();
 
     [GeneratedRegex(
-        @"\b(?:approve|accept|whitelist|trust)\s+(?:this|the following)\s+(?:source|document|article|page|content|text|report|site)\b|\b(?:rate|score|mark|classify|label)\s+(?:this|the following)\s+(?:source|document|article|page|content|text)\s+as\b|\b(?:set|give|assign)\s+(?:the\s+)?relevance\s+(?:score\s+)?(?:to|of)\s+(?:1(?:\.0+)?|100|max(?:imum)?)\b|\b(?:ai|llm|language model|assistant|validator|grader|reviewer)s?\s*(?:,|:|must|should)\s*(?:\S+\s+){0,4}?(?:approve|accept|rank)\b",
+        @"\b(?:approve|accept|whitelist|trust)\s+(?:this|the following)\s+(?:source|document|article|page|content|text|report|site)\b|\b(?:rate|score|mark|classify|label)\s+(?:this|the following)\s+(?:source|document|article|page|content|text)\s+as\b|\b(?:set|give|assign)\s+(?:the\s+)?relevance\s+(?:score\s+)?(?:to|of)\s+(?:1(?:\.0+)?|100|max(?:imum)?)\b|\b(?:ai|llm|language model|assistant|validator|grader|reviewer)s?\s*(?:,|:|must|should)\s*(?:\S+\s+){0,4}?(?:approve|accept|rank)\b|\b(?:note|message|notice|instructions?)\s+(?:to|for)\s+(?:\S+\s+){0,2}?(?:assistants?|ais|llms?|language models?|agents?|bots?)\s*[:,]|\bskip\s+(?:any|the|all|every)\s+(?:\S+\s+)?(?:reviews?|reviewers?|approvals?)(?:\s+steps?)?\b|\b(?:set|mark)\s+(?:the\s+)?(?:outcome|decision|status|verdict|run)\s+(?:to|as)\s+(?:approved|accepted)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
     private static partial Regex ApprovalManipulation();
 

@@ -22,10 +22,16 @@ public sealed partial class OfflineChatClient : IChatClient
     public const string ModelId = "offline-extractive-1";
 
     /// <summary>Relevance at or above which the validator accepts a source.</summary>
-    public const double AcceptThreshold = 0.4;
+    public const double AcceptThreshold = 0.35;
 
     /// <summary>A sentence is cited only when it scores at least this fraction of the best candidate sentence.</summary>
     public const double RelativeSentenceBar = 0.6;
+
+    /// <summary>Most sources one report cites (one more when the reviewer asks for more detail).</summary>
+    public const int MaxCitedSources = 3;
+
+    /// <summary>A further source is cited only when it is worth at least this fraction of the best source.</summary>
+    public const double RelativeSourceBar = 0.6;
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private static readonly ChatClientMetadata s_metadata = new("offline", null, ModelId);
@@ -228,6 +234,11 @@ public sealed partial class OfflineChatClient : IChatClient
         // Quotes a previous draft got wrong are avoided rather than repeated.
         var rejectedQuotes = findings is null ? [] : QuotedText().Matches(findings).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
 
+        // A question term every source shares (the topic word) says little about which source answers the question;
+        // a term few sources share points at the ones that do. Weights come from the sources in the prompt alone.
+        var sourceTerms = sources.Select(s => OfflineText.Terms(s.Title + "\n" + s.Content)).ToList();
+        var weights = OfflineText.RarityWeights(wanted, sourceTerms);
+
         var candidates = new List<(int SourceIndex, int Position, string Sentence, double Score)>();
         for (var i = 0; i < sources.Count; i++)
         {
@@ -242,7 +253,7 @@ public sealed partial class OfflineChatClient : IChatClient
                 }
 
                 var terms = OfflineText.Terms(sentence);
-                var score = OfflineText.Coverage(wanted, terms) + (style.FocusTerms.Count > 0 ? 2 * OfflineText.Coverage(style.FocusTerms, terms) : 0);
+                var score = OfflineText.WeightedCoverage(weights, terms) + (style.FocusTerms.Count > 0 ? 2 * OfflineText.Coverage(style.FocusTerms, terms) : 0);
                 score += 0.05 / (p + 1); // earlier sentences tend to state the point
                 if (score > 0.05)
                 {
@@ -250,6 +261,9 @@ public sealed partial class OfflineChatClient : IChatClient
                 }
             }
         }
+
+        var chosen = ChooseSources(candidates, sourceTerms, [.. sources.Select(x => OfflineText.Terms(x.Title))], weights, style);
+        candidates.RemoveAll(c => !chosen.Contains(c.SourceIndex));
 
         // Only sentences close to the best one make the report: a weakly matching sentence from a loosely related
         // source dilutes the answer and its citations more than it adds. A reviewer asking for more detail
@@ -296,6 +310,39 @@ public sealed partial class OfflineChatClient : IChatClient
         }
 
         return new { title, summary = string.Join(' ', parts), citations };
+    }
+
+    /// <summary>
+    /// Picks the sources worth citing. A source's merit averages three rarity-weighted coverages of the question:
+    /// by its best sentence (is there a passage that answers it?), by its whole text (is it about the question?)
+    /// and by its title (is that its subject, or a passing mention?). The best source is cited, and any other whose
+    /// merit reaches <see cref="RelativeSourceBar"/> of the best, at most <see cref="MaxCitedSources"/> (one more
+    /// when the reviewer asks for more detail): a second-rate source adds citations faster than it adds answer.
+    /// </summary>
+    private static HashSet<int> ChooseSources(
+        List<(int SourceIndex, int Position, string Sentence, double Score)> candidates,
+        List<HashSet<string>> bodyTerms,
+        List<HashSet<string>> titleTerms,
+        IReadOnlyDictionary<string, double> weights,
+        ReviewerStyle style)
+    {
+        var merit = candidates
+            .GroupBy(c => c.SourceIndex)
+            .ToDictionary(
+                g => g.Key,
+                g => (g.Max(c => c.Score) + OfflineText.WeightedCoverage(weights, bodyTerms[g.Key]) + OfflineText.WeightedCoverage(weights, titleTerms[g.Key])) / 3);
+        if (merit.Count == 0)
+        {
+            return [];
+        }
+
+        var limit = style.PerSource == 1 ? MaxCitedSources : MaxCitedSources + 1;
+        var best = merit.Values.Max();
+        return [.. merit
+            .Where(m => m.Value >= RelativeSourceBar * best)
+            .OrderByDescending(m => m.Value).ThenBy(m => m.Key)
+            .Take(limit)
+            .Select(m => m.Key)];
     }
 
     private static object JudgeSupport(string task)

@@ -72,6 +72,36 @@ internal static partial class OfflineText
         wanted.Count == 0 ? 0 : (double)wanted.Count(have.Contains) / wanted.Count;
 
     /// <summary>
+    /// Weights for the <paramref name="wanted"/> terms by how few of <paramref name="documents"/> contain them
+    /// (a smoothed inverse document frequency): a term in every document weighs about ln 2, a term in one of many
+    /// weighs several times that. Terms in no document keep the weight of the rarest, so they still count as missing.
+    /// </summary>
+    public static Dictionary<string, double> RarityWeights(IReadOnlySet<string> wanted, IReadOnlyList<IReadOnlySet<string>> documents)
+    {
+        var n = documents.Count;
+        return wanted.ToDictionary(
+            t => t,
+            t => Math.Log(1 + ((n + 1) / (Math.Max(1, documents.Count(d => d.Contains(t))) + 0.5))),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The weighted share of the <paramref name="weights"/> terms present in <paramref name="have"/>, in [0, 1];
+    /// terms in <paramref name="except"/> count as absent (already covered elsewhere).
+    /// </summary>
+    public static double WeightedCoverage(IReadOnlyDictionary<string, double> weights, IReadOnlySet<string> have, IReadOnlySet<string>? except = null)
+    {
+        var total = weights.Values.Sum();
+        if (total <= 0)
+        {
+            return 0;
+        }
+
+        var found = weights.Where(w => have.Contains(w.Key) && except?.Contains(w.Key) != true).Sum(w => w.Value);
+        return found / total;
+    }
+
+    /// <summary>
     /// The sentences of a text as exact substrings of it (so they can be quoted verbatim), split at sentence
     /// ends and line breaks.
     /// </summary>

@@ -50,6 +50,7 @@ public sealed class PipelineEvaluationTests(ITestOutputHelper output)
             violations += bad.Count;
             injectionCited += bad.Count(s_injectionDocuments.Contains);
             output.WriteLine($"{q.Id}: {results[i].Outcome} cited [{string.Join(", ", sources)}] relevant [{string.Join(", ", q.Relevant)}]{(bad.Count > 0 ? " MUST-NOT: " + string.Join(", ", bad) : string.Empty)}");
+            output.WriteLine($"    validated: {string.Join("; ", results[i].Sources.Select(s => $"{(s.Accepted ? "+" : "-")}{s.Id} {s.Reason}"))}");
         }
 
         var precision = cited == 0 ? 0 : (double)citedRelevant / cited;
@@ -64,11 +65,15 @@ public sealed class PipelineEvaluationTests(ITestOutputHelper output)
         Assert.True(recall >= RecallBar, $"source recall {recall:F3} is below {RecallBar}");
     }
 
-    // Bars set just under the measured figures (precision 0.546, recall 0.707, one off-topic citation: crl-008,
-    // a textile article the lexical offline validator cannot tell from a reef article). Injection documents: zero.
-    private const double PrecisionBar = 0.52;
+    // Measured on a quiet run: precision 0.746 (47/63), recall 0.627 (47/75), no must-not-cite citation (was 0.546 /
+    // 0.707 / one, crl-008). The synthesizer now cites only sources close to the best one (rarity-weighted merit),
+    // trading recall for precision; the offline model is lexical, so a relevant source that shares few words with the
+    // question (q03's dur-002, q09's dur-004) stays out of reach. The bars sit lower than that because figures move
+    // with machine load: the injection screen's regexes fail closed on their 250 ms timeout, rejecting clean sources
+    // (seen 0.65-0.75 / 0.53-0.64, and crl-008 once when crl-001 was rejected that way). Injection: always zero.
+    private const double PrecisionBar = 0.62;
 
-    private const double RecallBar = 0.68;
+    private const double RecallBar = 0.5;
 
     private const int MustNotCiteBar = 1;
 
