@@ -18,7 +18,14 @@ namespace AgentFunctions.Research.Guards;
 public static partial class PromptInjectionScreen
 {
     private const int EvidenceLength = 60;
-    private const int MatchTimeoutMs = 250;
+    // A safety net against text crafted to make a pattern backtrack (fail closed), generous enough that CPU
+    // starvation on a busy host does not pass for an attack.
+    private const int MatchTimeoutMs = 2000;
+    private const int CacheCapacity = 4096;
+
+    // Verdicts by content hash: the same document is screened once per process, and its verdict is the same
+    // for every run that retrieves it.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, InjectionScreenResult> Verdicts = new(StringComparer.Ordinal);
 
     /// <summary>Screens one text.</summary>
     /// <param name="text">Untrusted text, e.g. a retrieved document.</param>
@@ -28,6 +35,25 @@ public static partial class PromptInjectionScreen
         {
             return InjectionScreenResult.Clean;
         }
+
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+        if (Verdicts.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var verdict = ScreenUncached(text);
+        if (Verdicts.Count >= CacheCapacity)
+        {
+            Verdicts.Clear();
+        }
+
+        Verdicts[key] = verdict;
+        return verdict;
+    }
+
+    private static InjectionScreenResult ScreenUncached(string text)
+    {
 
         var signals = new List<string>();
         var invisible = CountInvisibleCharacters(text);

@@ -65,17 +65,16 @@ public sealed class PipelineEvaluationTests(ITestOutputHelper output)
         Assert.True(recall >= RecallBar, $"source recall {recall:F3} is below {RecallBar}");
     }
 
-    // Measured on a quiet run: precision 0.746 (47/63), recall 0.627 (47/75), no must-not-cite citation (was 0.546 /
-    // 0.707 / one, crl-008). The synthesizer now cites only sources close to the best one (rarity-weighted merit),
-    // trading recall for precision; the offline model is lexical, so a relevant source that shares few words with the
-    // question (q03's dur-002, q09's dur-004) stays out of reach. The bars sit lower than that because figures move
-    // with machine load: the injection screen's regexes fail closed on their 250 ms timeout, rejecting clean sources
-    // (seen 0.65-0.75 / 0.53-0.64, and crl-008 once when crl-001 was rejected that way). Injection: always zero.
-    private const double PrecisionBar = 0.62;
+    // Measured: precision 0.746 (47/63), recall 0.627 (47/75), no must-not-cite citation (was 0.546 / 0.707 / one,
+    // crl-008). The synthesizer cites only sources close to the best one (rarity-weighted merit), trading recall for
+    // precision; the offline model is lexical, so a relevant source that shares few words with the question (q03's
+    // dur-002, q09's dur-004) stays out of reach. Figures are stable since the injection screen caches its verdict
+    // per document and its regex timeout no longer trips on a busy machine. Injection: always zero.
+    private const double PrecisionBar = 0.72;
 
-    private const double RecallBar = 0.5;
+    private const double RecallBar = 0.60;
 
-    private const int MustNotCiteBar = 1;
+    private const int MustNotCiteBar = 0;
 
     private static readonly HashSet<string> s_injectionDocuments = [.. File.ReadLines(Path.Combine(RepositoryPaths.CorpusDirectory, "MANIFEST.md"))
         .Select(line => line.Split('|', StringSplitOptions.TrimEntries))
