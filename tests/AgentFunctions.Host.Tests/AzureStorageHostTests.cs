@@ -37,7 +37,12 @@ public sealed class AzureStorageHostTests(AzuriteFixture azurite)
         }
 
         await using var second = await AzuriteHost.StartAsync(azurite.ConnectionString, hub);
-        await HostApi.WaitForPhaseAsync(second.Client, id, "AwaitingApproval");
+
+        // The killed host's task-hub lease (15 s, Azure's minimum) must lapse before the new host works the hub.
+        await AzuriteHost.WaitUntilAsync(
+            async () => await HostApi.StatusAsync(second.Client, id) is { } s && HostApi.Phase(s) == "AwaitingApproval",
+            TimeSpan.FromSeconds(45),
+            () => $"run {id} did not reach AwaitingApproval on the new host. Its output:\n{second.Output}");
         using var delivered = await HostApi.DeliverAsync(second.Client, id, new { decision = "approve", reviewer = "grace" });
         var status = await HostApi.WaitForStatusAsync(second.Client, id, "Completed");
 
