@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AgentFunctions.Durable;
 using AgentFunctions.Host.Approvals;
+using AgentFunctions.Host.Batch;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Health;
 using AgentFunctions.Host.Management;
@@ -66,6 +67,7 @@ public static class AgentFunctionsHostExtensions
         services.AddSingleton<PublicBaseUri>();
         services.AddHttpClient<IReviewNotifier, ReviewNotifier>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddAgentFunctionsTelemetry(configuration);
+        services.AddBatchQueueTrigger(settings, configuration);
         services.AddHostedService(sp => new StartupReport(sp, settings, linkSecretGenerated));
         return builder;
     }

@@ -24,6 +24,15 @@ internal sealed class StartupReport(IServiceProvider services, HostSettings sett
             (settings.BackendExplicit ? string.Empty : " (default; set AgentFunctions:Backend to choose)")
                 + (settings.Backend == DurableBackendKind.InMemory ? " — runs do not survive a restart" : string.Empty),
             settings.DurableTask.HubName);
+        if (settings.Backend == DurableBackendKind.AzureStorage)
+        {
+            logger.LogInformation("Queue trigger on 'research-batch' is on (messages start batch-<batchId>; poison queue 'research-batch-poison').");
+        }
+        else
+        {
+            logger.LogWarning("Queue trigger on 'research-batch' is off: the InMemory backend has no storage account. Set AgentFunctions:Backend to AzureStorage to run batches from the queue.");
+        }
+
         logger.LogInformation(
             settings.Keys.Enabled
                 ? "Function keys configured: /api/* needs a function key, the management API a system key."

@@ -17,7 +17,9 @@ public static class StorageAccountFactory
     public const string Key = "AzureWebJobsStorage";
 
     /// <summary>Creates the client; a malformed setting fails naming the key and the part that is wrong.</summary>
-    public static StorageAccountClient Create(IConfiguration configuration)
+    /// <param name="configuration">The host configuration.</param>
+    /// <param name="options">Client options (for example a queue message encoding); null for the defaults.</param>
+    public static StorageAccountClient Create(IConfiguration configuration, StorageClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(Key);
@@ -30,7 +32,7 @@ public static class StorageAccountFactory
                     ? uri
                     : throw new HostConfigurationException($"{Key}:{service}ServiceUri", $"'{explicitUri}' is not an absolute URI.");
             return new StorageAccountClient(
-                Endpoint("blob", blob), Endpoint("queue", section["queueServiceUri"]), Endpoint("table", section["tableServiceUri"]), new DefaultAzureCredential());
+                Endpoint("blob", blob), Endpoint("queue", section["queueServiceUri"]), Endpoint("table", section["tableServiceUri"]), new DefaultAzureCredential(), options);
         }
 
         var connectionString = configuration[Key];
@@ -41,7 +43,7 @@ public static class StorageAccountFactory
 
         try
         {
-            return new StorageAccountClient(StorageConnectionString.Parse(connectionString));
+            return new StorageAccountClient(StorageConnectionString.Parse(connectionString), options);
         }
         catch (FormatException ex)
         {
