@@ -12,8 +12,11 @@ public sealed record AzureStorageBackendOptions
     /// </summary>
     public string? HostId { get; init; }
 
-    /// <summary>How long received messages stay invisible; held messages are renewed before it runs out.</summary>
-    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long received messages stay invisible; held messages are renewed every third of it. It bounds how long
+    /// the messages a crashed host held stay hidden from its successor.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest idle wait between polls of an empty queue (Durable Functions: maxQueuePollingInterval). Messages sent by this host wake the pumps at once.</summary>
     public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromSeconds(2);
