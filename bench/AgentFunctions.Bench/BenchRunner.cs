@@ -7,13 +7,15 @@ namespace AgentFunctions.Bench;
 /// <summary>
 /// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a r1 r2 azurite az-s0 az-s1 az-s3 az-s5] [--quick]
+/// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h2-runs 30].
 /// </summary>
 public static class BenchRunner
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var quick = args.Contains("--quick");
-        var selected = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.ToLowerInvariant()).ToHashSet();
+        var hostOptions = ReadHostOptions(args, quick ? HostBenchOptions.Quick : HostBenchOptions.Full, out var optionValues);
+        var selected = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(i)).Select(a => a.ToLowerInvariant()).ToHashSet();
         bool Wants(string name) => selected.Count == 0 || selected.Contains(name);
         selected.Remove("--quick");
 
@@ -65,6 +67,13 @@ public static class BenchRunner
             results.AddRange(await AzuriteScenarios.RunAsync(azurite, quick));
         }
 
+        // The host scenarios take minutes, so they run only when named.
+        var hostScenarios = selected.Intersect(["h1", "h2"]).ToHashSet();
+        if (hostScenarios.Count > 0)
+        {
+            results.AddRange(await HostScenarios.RunAsync(hostScenarios, hostOptions, FindRepoRoot()));
+        }
+
         Print(results);
         var dir = Path.Combine(FindRepoRoot(), "bench", "results");
         Directory.CreateDirectory(dir);
@@ -76,6 +85,35 @@ public static class BenchRunner
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"results written to {file}");
         return 0;
+    }
+
+    /// <summary>Reads --h1-rate, --h1-seconds and --h2-runs over <paramref name="defaults"/>; reports which argument positions were their values.</summary>
+    private static HostBenchOptions ReadHostOptions(string[] args, HostBenchOptions defaults, out HashSet<int> valuePositions)
+    {
+        valuePositions = [];
+        var options = defaults;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is not ("--h1-rate" or "--h1-seconds" or "--h2-runs"))
+            {
+                continue;
+            }
+
+            if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            {
+                throw new ArgumentException($"{args[i]} needs a positive number after it.");
+            }
+
+            valuePositions.Add(i + 1);
+            options = args[i] switch
+            {
+                "--h1-rate" => options with { H1Rate = value },
+                "--h1-seconds" => options with { H1Seconds = value },
+                _ => options with { H2Runs = (int)value },
+            };
+        }
+
+        return options;
     }
 
     private static void Print(IReadOnlyList<BenchResult> results)

@@ -1,0 +1,462 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AgentFunctions.Testing;
+
+namespace AgentFunctions.Bench.Scenarios;
+
+/// <summary>
+/// Load on the real local host over loopback HTTP, with the Azure Storage backend on in-memory Azurite.
+/// H1: an open-loop submission rate (requests leave on a clock, whatever the host answers), then a bounded
+/// wait until every accepted run has finished. H2: signed approval webhook -> management API says Completed.
+/// </summary>
+public static class HostScenarios
+{
+    private const string Management = "/runtime/webhooks/durabletask";
+    private const string ContinuationHeader = "x-ms-continuation-token";
+    private const string WebhookSecret = "hostbench-webhook-secret";
+    private const string NotTerminal = "Pending,Running,Suspended";
+    private const string Terminal = "Completed,Failed,Terminated";
+    private const int PageSize = 1000;
+    private const int MaxPages = 1000;
+    private const int WarmupRuns = 10;
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DrainPollEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ApprovalWaitLimit = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan CompletionWaitLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(30);
+
+    // Listing thousands of instances while the host is saturated can take long; a slow page is data, not a failure.
+    private static readonly TimeSpan ListTimeout = TimeSpan.FromMinutes(2);
+
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(ISet<string> wanted, HostBenchOptions options, string repoRoot)
+    {
+        var questions = LoadQuestions(repoRoot);
+        var results = new List<BenchResult>
+        {
+            new("H host load", "machine load average (1 min) at start", LoadAverage(), "", "-", null, $"{Environment.ProcessorCount} cores, shared"),
+        };
+
+        Console.WriteLine("H: starting Azurite (in memory)");
+        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: true);
+        if (wanted.Contains("h1"))
+        {
+            results.AddRange(await WithHostAsync(repoRoot, azurite, "HostBenchH1", client => SubmitLoadAsync(client, questions, options)));
+        }
+
+        if (wanted.Contains("h2"))
+        {
+            // A host and task hub of its own: runs H1 left unfinished must not queue ahead of these.
+            results.AddRange(await WithHostAsync(repoRoot, azurite, "HostBenchH2", client => ApprovalLatencyAsync(client, questions, options.H2Runs)));
+        }
+
+        return results;
+    }
+
+    /// <summary>Starts a host on its own task hub, warms it up, runs <paramref name="scenario"/>, and kills the host.</summary>
+    private static async Task<IReadOnlyList<BenchResult>> WithHostAsync(
+        string repoRoot, AzuriteInstance azurite, string hubName, Func<HttpClient, Task<IReadOnlyList<BenchResult>>> scenario)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["AgentFunctions__Backend"] = "AzureStorage",
+            ["AzureFunctionsJobHost__extensions__durableTask__hubName"] = hubName,
+            ["AgentFunctions__Review__WebhookSecret"] = WebhookSecret,
+            ["AgentFunctions__Review__LinkSecret"] = "hostbench-link-secret-0123456789",
+        };
+        await using var host = await LocalHostProcess.StartAsync(repoRoot, values);
+        Console.WriteLine($"H: host pid {host.ProcessId} on {host.BaseAddress}, task hub {hubName} (Release build, AzureStorage backend)");
+
+        // The pool is bounded so an overloaded host makes requests queue here (and show in latency) rather
+        // than open thousands of sockets.
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(15) };
+        using var client = new HttpClient(handler) { BaseAddress = host.BaseAddress, Timeout = ListTimeout };
+        try
+        {
+            await WarmUpAsync(client, LoadQuestions(repoRoot));
+            return await scenario(client);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or JsonException or TaskCanceledException)
+        {
+            throw new InvalidOperationException($"The host scenario on {hubName} failed: {ex.Message}\nLast host output:\n{host.OutputTail}", ex);
+        }
+    }
+
+    /// <summary>A few runs end to end first, so the figures are not the JIT's and the pipeline's first-call costs.</summary>
+    private static async Task WarmUpAsync(HttpClient client, IReadOnlyList<string> questions)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < WarmupRuns; i++)
+        {
+            var (status, id) = await SubmitAsync(client, $"{questions[i % questions.Count]} (warm-up {i})", requireApproval: false);
+            if (status != HttpStatusCode.Accepted || id is null)
+            {
+                throw new InvalidOperationException($"Warm-up submission answered {(int)status}, not 202.");
+            }
+
+            ids.Add(id);
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(TimeSpan.FromMinutes(2).TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var running = (await ListAsync(client, NotTerminal)).Count(r => ids.Contains(r.Id));
+            if (running == 0)
+            {
+                Console.WriteLine($"H: {WarmupRuns} warm-up runs done");
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within 2 minutes.");
+    }
+
+    private static async Task<IReadOnlyList<BenchResult>> SubmitLoadAsync(HttpClient client, IReadOnlyList<string> questions, HostBenchOptions options)
+    {
+        const string Name = "H1 submit load (host)";
+        var total = options.H1Requests;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1: {total} submissions at {options.H1Rate:N0}/s for {options.H1Seconds:N0} s, open loop"));
+        var samples = new Submission[total];
+        var inFlight = new Task[total];
+        var ticksPerRequest = Stopwatch.Frequency / options.H1Rate;
+        var loadStarted = Stopwatch.GetTimestamp();
+        var dispatchDeadline = loadStarted + (long)((options.H1Seconds + 10) * Stopwatch.Frequency);
+        using (var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(2)))
+        {
+            var next = 0;
+            while (next < total)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (now > dispatchDeadline)
+                {
+                    throw new TimeoutException($"The dispatcher sent only {next} of {total} submissions in {options.H1Seconds + 10} s; the bench process itself is starved.");
+                }
+
+                var due = Math.Min(total, (int)((now - loadStarted) / ticksPerRequest) + 1);
+                for (; next < due; next++)
+                {
+                    var i = next;
+                    var scheduled = loadStarted + (long)(i * ticksPerRequest);
+                    var question = $"{questions[i % questions.Count]} (load {i})";
+
+                    // Off the dispatcher's thread: a slow connect must not delay the requests behind it.
+                    inFlight[i] = Task.Run(async () => samples[i] = await TimedSubmitAsync(client, question, scheduled));
+                }
+
+                if (next < total)
+                {
+                    await tick.WaitForNextTickAsync();
+                }
+            }
+        }
+
+        var dispatchSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
+        await Task.WhenAll(inFlight);
+        var answeredSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
+
+        var latencies = samples.Select(s => Ms(s.Sent, s.Answered)).ToArray();
+        var fromSchedule = samples.Select(s => Ms(s.Scheduled, s.Answered)).ToArray();
+        var lag = samples.Select(s => Ms(s.Scheduled, s.Sent)).ToArray();
+        var accepted = samples.Where(s => s.Status == (int)HttpStatusCode.Accepted && s.Id is not null).Select(s => s.Id!).ToHashSet(StringComparer.Ordinal);
+        var rejected = samples.Where(s => s.Status != (int)HttpStatusCode.Accepted || s.Id is null).ToArray();
+        var rejectedNotes = string.Join(", ", rejected.GroupBy(s => s.Status == 0 ? s.Error ?? "error" : s.Status.ToString(CultureInfo.InvariantCulture)).Select(g => $"{g.Key} x{g.Count()}"));
+        var p50 = Stats.Percentile(latencies, 50);
+        var p95 = Stats.Percentile(latencies, 95);
+        var p99 = Stats.Percentile(latencies, 99);
+        var sentRate = total / dispatchSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1: sent {total} in {dispatchSeconds:N1} s, all answered after {answeredSeconds:N1} s; 202 x{accepted.Count}; p99 {p99:N1} ms"));
+
+        var results = new List<BenchResult>
+        {
+            new(Name, "submit latency p50", p50, "ms", "-", null, $"{total} requests"),
+            new(Name, "submit latency p95", p95, "ms", "-", null),
+            new(Name, "submit latency p99", p99, "ms", "< 100", p99 < 100),
+            new(Name, "submit latency max", latencies.Max(), "ms", "-", null),
+            new(Name, "latency p99 from scheduled send time", Stats.Percentile(fromSchedule, 99), "ms", "-", null, "includes dispatcher lag"),
+            new(Name, "dispatcher lag p99", Stats.Percentile(lag, 99), "ms", "-", null, "scheduled -> request started"),
+            new(Name, "achieved send rate", sentRate, "req/s", $">= {options.H1Rate * 0.95:N0}", sentRate >= options.H1Rate * 0.95, string.Create(CultureInfo.InvariantCulture, $"offered {options.H1Rate:N0}/s")),
+            new(Name, "responses/s (202) until last answer", accepted.Count / answeredSeconds, "req/s", "-", null),
+            new(Name, "non-202 responses", rejected.Length, "count", "0", rejected.Length == 0, rejectedNotes),
+        };
+        results.AddRange(await DrainAsync(client, accepted, options.DrainLimit, loadStarted));
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<BenchResult>> DrainAsync(HttpClient client, IReadOnlySet<string> accepted, TimeSpan limit, long loadStarted)
+    {
+        const string Name = "H1 drain (host)";
+        var drainStarted = Stopwatch.GetTimestamp();
+        var lastProgress = drainStarted;
+        var remaining = accepted.Count;
+        var slowestPoll = 0.0;
+        var failedPolls = 0;
+        while (true)
+        {
+            var polled = Stopwatch.GetTimestamp();
+            try
+            {
+                remaining = (await ListAsync(client, NotTerminal)).Count(r => accepted.Contains(r.Id));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            {
+                // Seen under saturation: the host answers 500 when its own table query to Azurite times out.
+                failedPolls++;
+                Console.WriteLine($"H1 drain: a status listing failed ({ex.Message}); trying again");
+            }
+
+            slowestPoll = Math.Max(slowestPoll, Stopwatch.GetElapsedTime(polled).TotalSeconds);
+            var waited = Stopwatch.GetElapsedTime(drainStarted);
+            if (remaining == 0 || waited >= limit)
+            {
+                break;
+            }
+
+            if (Stopwatch.GetElapsedTime(lastProgress) >= ProgressEvery)
+            {
+                lastProgress = Stopwatch.GetTimestamp();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1 drain: {remaining} of {accepted.Count} still pending/running after {waited.TotalSeconds:N0} s (listing took {Stopwatch.GetElapsedTime(polled).TotalSeconds:N1} s)"));
+            }
+
+            await Task.Delay(DrainPollEvery);
+        }
+
+        var wallSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
+        var afterLoadSeconds = Stopwatch.GetElapsedTime(drainStarted).TotalSeconds;
+        var finished = (await ListAsync(client, Terminal)).Where(r => accepted.Contains(r.Id)).ToList();
+        var stillRunning = (await ListAsync(client, NotTerminal)).Count(r => accepted.Contains(r.Id));
+        var completed = finished.Where(r => r.Status == "Completed").ToList();
+        var lost = accepted.Count - finished.Count - stillRunning;
+        var statuses = string.Join(", ", finished.GroupBy(r => r.Status).Select(g => $"{g.Key} x{g.Count()}"));
+        var outcomes = string.Join(", ", completed.GroupBy(r => r.Outcome ?? "none").Select(g => $"{g.Key} x{g.Count()}"));
+
+        // Host timestamps give the completion rate without the poll interval's granularity.
+        var hostSpan = completed.Count > 0 ? (completed.Max(r => r.LastUpdated) - finished.Min(r => r.Created)).TotalSeconds : double.NaN;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1 drain: {completed.Count} completed, {stillRunning} still running, {lost} lost, {afterLoadSeconds:N1} s after the load"));
+        return
+        [
+            new(Name, "runs completed", completed.Count, "runs", $"= {accepted.Count}", completed.Count == accepted.Count, $"{statuses}; outcomes: {outcomes}"),
+            new(Name, "still pending/running at the bound", stillRunning, "runs", "0", stillRunning == 0, string.Create(CultureInfo.InvariantCulture, $"bound {limit.TotalMinutes:N0} min")),
+            new(Name, "lost (accepted, never seen again)", lost, "runs", "0", lost == 0),
+            new(Name, "load start -> all terminal (wall)", wallSeconds, "s", "-", null, stillRunning > 0 ? "bound reached" : ""),
+            new(Name, "load end -> all terminal (wall)", afterLoadSeconds, "s", "-", null, string.Create(CultureInfo.InvariantCulture, $"polled every {DrainPollEvery.TotalSeconds:N0} s; slowest listing {slowestPoll:N1} s; {failedPolls} listings failed")),
+            new(Name, "completion throughput (host clock)", completed.Count / hostSpan, "runs/s", "-", null, string.Create(CultureInfo.InvariantCulture, $"first created -> last completed {hostSpan:N1} s")),
+        ];
+    }
+
+    private static async Task<IReadOnlyList<BenchResult>> ApprovalLatencyAsync(HttpClient client, IReadOnlyList<string> questions, int runs)
+    {
+        const string Name = "H2 approval latency (host)";
+        Console.WriteLine($"H2: {runs} runs awaiting approval, then one signed approval at a time");
+        var submitted = await Task.WhenAll(Enumerable.Range(0, runs).Select(i => SubmitAsync(client, $"{questions[i % questions.Count]} (approval {i})", requireApproval: true)));
+        if (submitted.Count(s => s.Id is null) is var refused and > 0)
+        {
+            throw new InvalidOperationException($"{refused} of {runs} approval-run submissions were not answered 202 with an id.");
+        }
+
+        var ids = submitted.Select(s => s.Id!).ToList();
+        await WaitForAwaitingApprovalAsync(client, ids);
+
+        var toCompleted = new List<double>();
+        var toAccepted = new List<double>();
+        var notApproved = 0;
+        foreach (var id in ids)
+        {
+            var body = Encoding.UTF8.GetBytes("""{"decision":"approve","reviewer":"hostbench","comment":"approved by the load bench"}""");
+            var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/approvals/{id}") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.TryAddWithoutValidation("X-AgentFunctions-Signature", Sign(t, body));
+            request.Headers.Add("X-AgentFunctions-Delivery", Guid.NewGuid().ToString("N"));
+
+            var sent = Stopwatch.GetTimestamp();
+            using (var response = await client.SendAsync(request))
+            {
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw new InvalidOperationException($"The approval webhook for {id} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+
+            toAccepted.Add(Ms(sent, Stopwatch.GetTimestamp()));
+            var (done, outcome) = await PollUntilCompletedAsync(client, id);
+            toCompleted.Add(Ms(sent, done));
+            if (outcome != "Approved")
+            {
+                notApproved++;
+            }
+        }
+
+        var p50 = Stats.Percentile(toCompleted, 50);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H2: approve -> Completed p50 {p50:N1} ms over {runs} runs"));
+        return
+        [
+            new(Name, "approve -> Completed p50", p50, "ms", "< 100", p50 < 100, $"{runs} runs, status polled every 5 ms"),
+            new(Name, "approve -> Completed p95", Stats.Percentile(toCompleted, 95), "ms", "-", null),
+            new(Name, "approve -> Completed max", toCompleted.Max(), "ms", "-", null),
+            new(Name, "webhook answered 202 p50", Stats.Percentile(toAccepted, 50), "ms", "-", null),
+            new(Name, "runs not ending Approved", notApproved, "runs", "0", notApproved == 0),
+        ];
+    }
+
+    private static async Task WaitForAwaitingApprovalAsync(HttpClient client, IReadOnlyList<string> ids)
+    {
+        var waiting = new HashSet<string>(ids, StringComparer.Ordinal);
+        var started = Stopwatch.GetTimestamp();
+        while (waiting.Count > 0)
+        {
+            if (Stopwatch.GetElapsedTime(started) > ApprovalWaitLimit)
+            {
+                throw new TimeoutException($"{waiting.Count} of {ids.Count} runs did not reach AwaitingApproval within {ApprovalWaitLimit}.");
+            }
+
+            foreach (var row in await ListAsync(client, "Running"))
+            {
+                if (row.Phase == "AwaitingApproval")
+                {
+                    waiting.Remove(row.Id);
+                }
+            }
+
+            if (waiting.Count > 0)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>Polls the status route every ~5 ms until Completed; returns when it saw it and the outcome.</summary>
+    private static async Task<(long Seen, string? Outcome)> PollUntilCompletedAsync(HttpClient client, string id)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(CompletionWaitLimit.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            using var response = await client.GetAsync(new Uri($"{Management}/instances/{id}?showInput=false", UriKind.Relative));
+            var seen = Stopwatch.GetTimestamp();
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+                var row = InstanceRow.Read(json.RootElement);
+                return row.Status == "Completed"
+                    ? (seen, row.Outcome)
+                    : throw new InvalidOperationException($"Run {id} ended {row.Status} after its approval, not Completed.");
+            }
+
+            await Task.Delay(5);
+        }
+
+        throw new TimeoutException($"Run {id} was not Completed within {CompletionWaitLimit} of its approval.");
+    }
+
+    private static async Task<Submission> TimedSubmitAsync(HttpClient client, string question, long scheduled)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        try
+        {
+            var (status, id) = await SubmitAsync(client, question, requireApproval: false);
+            return new(scheduled, sent, Stopwatch.GetTimestamp(), (int)status, id, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return new(scheduled, sent, Stopwatch.GetTimestamp(), 0, null, ex.GetType().Name);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Id)> SubmitAsync(HttpClient client, string question, bool requireApproval)
+    {
+        using var content = new StringContent(JsonSerializer.Serialize(new { question, requireApproval }), Encoding.UTF8, "application/json");
+        using var timeout = new CancellationTokenSource(SubmitTimeout);
+        using var response = await client.PostAsync(new Uri("/api/research", UriKind.Relative), content, timeout.Token);
+        var text = await response.Content.ReadAsStringAsync(timeout.Token);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            return (response.StatusCode, null);
+        }
+
+        using var json = JsonDocument.Parse(text);
+        return (response.StatusCode, json.RootElement.TryGetProperty("id", out var id) ? id.GetString() : null);
+    }
+
+    /// <summary>Every instance in <paramref name="statuses"/>, following the continuation header page by page.</summary>
+    private static async Task<List<InstanceRow>> ListAsync(HttpClient client, string statuses)
+    {
+        var rows = new List<InstanceRow>();
+        string? continuation = null;
+        for (var page = 0; page < MaxPages; page++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{Management}/instances?runtimeStatus={statuses}&top={PageSize}&showInput=false", UriKind.Relative));
+            if (continuation is not null)
+            {
+                request.Headers.TryAddWithoutValidation(ContinuationHeader, continuation);
+            }
+
+            using var response = await client.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"Listing {statuses} instances answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            using (var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync()))
+            {
+                rows.AddRange(json.RootElement.EnumerateArray().Select(InstanceRow.Read));
+            }
+
+            continuation = response.Headers.TryGetValues(ContinuationHeader, out var next) ? next.FirstOrDefault() : null;
+            if (string.IsNullOrEmpty(continuation))
+            {
+                return rows;
+            }
+        }
+
+        throw new InvalidOperationException($"Listing {statuses} instances did not end within {MaxPages} pages of {PageSize}.");
+    }
+
+    private static string Sign(long timestamp, byte[] body)
+    {
+        var signed = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{timestamp}.")).Concat(body).ToArray();
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), signed);
+        return string.Create(CultureInfo.InvariantCulture, $"t={timestamp},v1={Convert.ToHexStringLower(mac)}");
+    }
+
+    private static IReadOnlyList<string> LoadQuestions(string repoRoot)
+    {
+        var path = Path.Combine(repoRoot, "samples", "eval", "questions.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var questions = json.RootElement.EnumerateArray().Select(q => q.GetProperty("question").GetString()!).ToList();
+        return questions.Count > 0 ? questions : throw new InvalidOperationException($"{path} holds no questions.");
+    }
+
+    private static double LoadAverage()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
+    /// <summary>One open-loop submission: when it was due, sent and answered (Stopwatch ticks), and what came back.</summary>
+    private readonly record struct Submission(long Scheduled, long Sent, long Answered, int Status, string? Id, string? Error);
+
+    /// <summary>The fields of a management status body the bench reads.</summary>
+    private sealed record InstanceRow(string Id, string Status, string? Phase, string? Outcome, DateTimeOffset Created, DateTimeOffset LastUpdated)
+    {
+        public static InstanceRow Read(JsonElement e) => new(
+            e.GetProperty("instanceId").GetString()!,
+            e.GetProperty("runtimeStatus").GetString()!,
+            e.TryGetProperty("customStatus", out var custom) && custom.ValueKind == JsonValueKind.Object && custom.TryGetProperty("phase", out var phase) ? phase.GetString() : null,
+            e.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Object && output.TryGetProperty("outcome", out var outcome) ? outcome.GetString() : null,
+            e.GetProperty("createdTime").GetDateTimeOffset(),
+            e.GetProperty("lastUpdatedTime").GetDateTimeOffset());
+    }
+}
