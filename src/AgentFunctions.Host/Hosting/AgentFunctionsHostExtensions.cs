@@ -48,6 +48,7 @@ public static class AgentFunctionsHostExtensions
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddProblemDetails();
+        services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddDurableBackend(settings, configuration);
         services.AddHostedResearchPipeline(configuration);
 

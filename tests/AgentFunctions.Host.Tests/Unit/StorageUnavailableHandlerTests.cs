@@ -1,0 +1,56 @@
+using System.Text.Json;
+using AgentFunctions.Host.Hosting;
+using AgentFunctions.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Host.Tests.Unit;
+
+public sealed class StorageUnavailableHandlerTests
+{
+    private static (StorageUnavailableHandler Handler, HttpContext Context) Create()
+    {
+        var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Response.Body = new MemoryStream();
+        var handler = new StorageUnavailableHandler(services.GetRequiredService<IProblemDetailsService>(), NullLogger<StorageUnavailableHandler>.Instance);
+        return (handler, context);
+    }
+
+    [Fact]
+    public async Task TryHandleAsync_StorageUnreachable_Answers503WithRetryAfterAndTheOperation()
+    {
+        var (handler, context) = Create();
+        var error = new StorageRequestFailedException("GET table 'HubInstances' got no response after 5 attempt(s) over 51.8 s: no response within 00:00:10", 0, null);
+
+        var handled = await handler.TryHandleAsync(context, error, CancellationToken.None);
+
+        Assert.True(handled);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
+        context.Response.Body.Position = 0;
+        using var problem = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.Contains("HubInstances", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(409)]
+    public async Task TryHandleAsync_ClientSideStorageError_LeavesItToTheDefaultHandler(int status)
+    {
+        var (handler, context) = Create();
+
+        var handled = await handler.TryHandleAsync(context, new StorageRequestFailedException("x", status, "Code"), CancellationToken.None);
+
+        Assert.False(handled);
+    }
+
+    [Fact]
+    public async Task TryHandleAsync_OtherException_NotHandled()
+    {
+        var (handler, context) = Create();
+
+        Assert.False(await handler.TryHandleAsync(context, new InvalidOperationException("bug"), CancellationToken.None));
+    }
+}
