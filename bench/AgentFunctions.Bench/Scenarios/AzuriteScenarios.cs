@@ -12,8 +12,6 @@ namespace AgentFunctions.Bench.Scenarios;
 /// </summary>
 public static class AzuriteScenarios
 {
-    private static readonly string[] Cities = ["Tokyo", "Seattle", "London", "Lagos", "Lima"];
-
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(ISet<string> wanted, bool quick)
     {
         await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: true);
@@ -77,45 +75,12 @@ public static class AzuriteScenarios
         return results;
     }
 
-    private static DurableTaskRegistry Registry() => new DurableTaskRegistry()
-        .AddActivityFunc<string, string>("SayHello", (_, name) => $"Hello, {name}!")
-        .AddActivityFunc<int, int>("Square", (_, x) => x * x)
-        .AddOrchestratorFunc<string?, string[]>("HelloCities5", async (ctx, _) =>
-        {
-            var results = new string[Cities.Length];
-            for (var i = 0; i < Cities.Length; i++)
-            {
-                results[i] = await ctx.CallActivityAsync<string>("SayHello", Cities[i]);
-            }
-
-            return results;
-        })
-        .AddOrchestratorFunc<int, long>("FanOut", async (ctx, n) =>
-        {
-            var results = await Task.WhenAll(Enumerable.Range(1, n).Select(i => ctx.CallActivityAsync<int>("Square", i)));
-            return results.Sum(x => (long)x);
-        })
-        .AddOrchestratorFunc<int, int>("EventLoop", async (ctx, n) =>
-        {
-            for (var i = 0; i < n; i++)
-            {
-                await ctx.WaitForExternalEvent<int>("Ping");
-                if (!ctx.IsReplaying)
-                {
-                    EventResumed[i] = Stopwatch.GetTimestamp();
-                }
-            }
-
-            return n;
-        });
-
-    private static long[] EventResumed = [];
 
     private static async Task<(AzureStorageOrchestrationBackend Backend, StorageAccountClient Account, DurableTaskWorker Worker, DurableTaskClient Client)> StartAsync(string connection)
     {
         var account = new StorageAccountClient(connection);
         var backend = new AzureStorageOrchestrationBackend(account, new AzureStorageBackendOptions { TaskHubName = "b" + Guid.NewGuid().ToString("N")[..12] });
-        var registry = Registry();
+        var registry = DurableScenarios.Registry();
         var worker = new DurableTaskWorker(backend, registry);
         await worker.StartAsync(CancellationToken.None);
         var client = new DurableTaskClient(backend, registry);
@@ -207,7 +172,7 @@ public static class AzuriteScenarios
     /// <summary>S5 on Azurite: raise -> orchestrator resumed, one event at a time.</summary>
     private static async Task<IReadOnlyList<BenchResult>> EventLatencyAsync(string connection, int events)
     {
-        EventResumed = new long[events];
+        DurableScenarios.EventResumed = new long[events];
         var host = await StartAsync(connection);
         try
         {
@@ -219,12 +184,12 @@ public static class AzuriteScenarios
                 var raised = Stopwatch.GetTimestamp();
                 await host.Client.RaiseEventAsync(id, "Ping", i);
                 var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
-                while (Volatile.Read(ref EventResumed[i]) == 0 && Stopwatch.GetTimestamp() < deadline)
+                while (Volatile.Read(ref DurableScenarios.EventResumed[i]) == 0 && Stopwatch.GetTimestamp() < deadline)
                 {
                     await Task.Delay(1);
                 }
 
-                latencies.Add(Stopwatch.GetElapsedTime(raised, EventResumed[i]).TotalMilliseconds);
+                latencies.Add(Stopwatch.GetElapsedTime(raised, DurableScenarios.EventResumed[i]).TotalMilliseconds);
             }
 
             var p50 = Stats.Percentile(latencies.Skip(events / 10), 50);

@@ -11,7 +11,8 @@ public static class DurableScenarios
 {
     private static readonly string[] Cities = ["Tokyo", "Seattle", "London", "Lagos", "Lima"];
 
-    private static DurableTaskRegistry Registry() => new DurableTaskRegistry()
+    /// <summary>The benchmark orchestrations, shared by the in-memory and Azurite scenarios.</summary>
+    internal static DurableTaskRegistry Registry() => new DurableTaskRegistry()
         .AddActivityFunc<string, string>("SayHello", (_, name) => $"Hello, {name}!")
         .AddActivityFunc<int, int>("Square", (_, x) => x * x)
         .AddOrchestratorFunc<string?, string[]>("HelloCities5", async (ctx, _) =>
@@ -53,7 +54,8 @@ public static class DurableScenarios
         })
         .AddOrchestratorFunc<string?, string>("Idle", (ctx, _) => ctx.WaitForExternalEvent<string>("Never"));
 
-    private static long[] EventResumed = [];
+    /// <summary>When the event loop's code resumed after event i (Stopwatch ticks), written outside replay.</summary>
+    internal static long[] EventResumed = [];
 
     /// <summary>S1: 1,000 orchestrations of 5 sequential activities; events/s = 10 x N / elapsed.</summary>
     public static async Task<IReadOnlyList<BenchResult>> HelloCitiesAsync(int instances, int repetitions)
