@@ -525,7 +525,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             IsProcessing = false;
             if (stopping.IsCancellationRequested)
             {
-                // A clean stop: hand the held messages and the lease to the next host at once.
+                // A clean stop: hand the held messages and the lease to the next host at once (best effort: what
+                // is not handed back becomes visible, and the lease expires, on its own).
                 await ReleaseHeldAsync().ConfigureAwait(false);
                 await _lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -538,18 +539,26 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private async Task KeepLeaseAsync(CancellationToken cancellationToken)
     {
+        var renewedAt = DateTimeOffset.UtcNow;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(_options.LeaseRenewInterval, cancellationToken).ConfigureAwait(false);
+                switch (await _lease.RenewAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    case true:
+                        renewedAt = DateTimeOffset.UtcNow;
+                        break;
+                    case false:
+                        return;
+                    case null when DateTimeOffset.UtcNow - renewedAt >= _options.LeaseDuration:
+                        // Storage stayed silent for a whole lease period: another host may hold the hub by now.
+                        _logger.LogError("Task hub {Hub}: the lease could not be renewed for {Duration}; stopping processing.", _options.TaskHubName, _options.LeaseDuration);
+                        return;
+                }
             }
             catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            if (!await _lease.RenewAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;
             }

@@ -54,8 +54,11 @@ internal sealed class TaskHubLease(BlobContainerClient container, AzureStorageBa
         }
     }
 
-    /// <summary>Renews the lease; false when it was lost.</summary>
-    public async Task<bool> RenewAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Renews the lease: true when renewed, false when another host holds it (lost), null when storage did not
+    /// answer (the caller retries while the lease can still be valid).
+    /// </summary>
+    public async Task<bool?> RenewAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -66,6 +69,11 @@ internal sealed class TaskHubLease(BlobContainerClient container, AzureStorageBa
         {
             logger.LogError(ex, "Task hub {Hub}: lease lost by host {HostId}.", options.TaskHubName, hostId);
             return false;
+        }
+        catch (StorageRequestFailedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Task hub {Hub}: renewing the lease failed; retrying.", options.TaskHubName);
+            return null;
         }
     }
 

@@ -47,7 +47,10 @@ internal sealed class EpisodeRunner(ExecutionEnvironment environment, SessionCac
             {
                 terminatedBeforeStart |= incoming is ExecutionTerminatedEvent && !session.IsStarted;
                 DurableTelemetry.DroppedMessages.Add(1);
-                logger.LogDebug("Dropped {EventType} for instance {InstanceId}: duplicate, stale or not applicable.", incoming.GetType().Name, instanceId);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    logger.LogDebug("Dropped {EventType} for instance {InstanceId}: duplicate, stale or not applicable.", incoming.GetType().Name, instanceId);
+                }
                 continue;
             }
 

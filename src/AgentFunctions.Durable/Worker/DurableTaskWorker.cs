@@ -24,6 +24,7 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SessionCache _cache;
     private readonly EpisodeRunner _runner;
+    private readonly bool _logScopes;
     private CancellationTokenSource? _stopping;
     private Task[] _loops = [];
 
@@ -48,6 +49,9 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<DurableTaskWorker>();
+
+        // Scope dictionaries cost an allocation per episode and per activity: only when someone logs.
+        _logScopes = loggerFactory is not NullLoggerFactory;
         _cache = new SessionCache(_options.MaxCachedOrchestrations);
         var environment = new ExecutionEnvironment(_registry, _services, _converter, loggerFactory, _options.MaxCustomStatusBytes);
         _runner = new EpisodeRunner(environment, _cache, _time, _logger);
@@ -140,10 +144,14 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
     private async Task ProcessOrchestrationAsync(OrchestrationWorkItem workItem, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["InstanceId"] = workItem.InstanceId });
+        using var logScope = _logScopes ? _logger.BeginScope(new Dictionary<string, object> { ["InstanceId"] = workItem.InstanceId }) : null;
         try
         {
-            _logger.LogDebug("Episode of instance {InstanceId} with {Count} message(s).", workItem.InstanceId, workItem.Messages.Count);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("Episode of instance {InstanceId} with {Count} message(s).", workItem.InstanceId, workItem.Messages.Count);
+            }
+
             var (commit, session) = await _runner.RunAsync(_backend, workItem, stopping).ConfigureAwait(false);
 
             // Cached while the instance is still locked: once the commit releases the lock, the next episode
@@ -222,7 +230,7 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
         using var span = DurableTelemetry.ActivitySource.StartActivity($"activity {scheduled.Name}", ActivityKind.Internal);
         span?.SetTag("durable.instance_id", instanceId);
         span?.SetTag("durable.task_id", scheduled.EventId);
-        using var logScope = _logger.BeginScope(new Dictionary<string, object> { ["InstanceId"] = instanceId, ["Activity"] = scheduled.Name });
+        using var logScope = _logScopes ? _logger.BeginScope(new Dictionary<string, object> { ["InstanceId"] = instanceId, ["Activity"] = scheduled.Name }) : null;
         HistoryEvent result;
         var scope = _services.GetService<IServiceScopeFactory>()?.CreateAsyncScope();
         try
