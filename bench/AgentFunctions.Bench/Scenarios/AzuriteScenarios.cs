@@ -14,7 +14,7 @@ public static class AzuriteScenarios
 {
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(ISet<string> wanted, bool quick)
     {
-        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: true);
+        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: Environment.GetEnvironmentVariable("BENCH_AZURITE_DISK") != "1");
         var results = new List<BenchResult>();
         double? s0At32 = null;
         if (wanted.Contains("s0"))
