@@ -107,18 +107,7 @@ public static class AzuriteScenarios
         try
         {
             var requestsBefore = host.Account.RequestsSent;
-            var started = Stopwatch.GetTimestamp();
-            var ids = await Task.WhenAll(Enumerable.Range(0, instances).Select(_ => host.Client.ScheduleNewOrchestrationInstanceAsync("HelloCities5")));
-            foreach (var id in ids)
-            {
-                var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false);
-                if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-                {
-                    throw new InvalidOperationException($"{id} ended {done.RuntimeStatus}");
-                }
-            }
-
-            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var seconds = await DurableScenarios.RunHelloCitiesAsync(host.Client, instances);
             var perActivity = (host.Account.RequestsSent - requestsBefore) / (5.0 * instances);
             var rate = 10.0 * instances / seconds;
             var results = new List<BenchResult>
