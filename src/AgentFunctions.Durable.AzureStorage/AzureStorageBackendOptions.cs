@@ -51,6 +51,16 @@ public sealed record AzureStorageBackendOptions
     /// <summary>Concurrent storage requests one commit may issue.</summary>
     public int MaxParallelWritesPerCommit { get; init; } = 32;
 
+    /// <summary>
+    /// Task messages packed into one queue message at most. Messages sent while earlier sends are in flight
+    /// (activity calls of a fan-out, results of activities finishing together, starts of many instances) share
+    /// a queue message, within this count and the payload threshold in bytes; 1 turns packing off.
+    /// </summary>
+    public int MaxMessagesPerQueueMessage { get; init; } = 32;
+
+    /// <summary>Queue messages one queue's outbox sends at once; more waiting messages are packed behind them.</summary>
+    public int MaxConcurrentSendsPerQueue { get; init; } = 4;
+
     /// <summary>Throws if a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -66,6 +76,8 @@ public sealed record AzureStorageBackendOptions
         Require(MaxTimerVisibilityDelay >= TimeSpan.Zero && MaxTimerVisibilityDelay <= TimeSpan.FromDays(7), nameof(MaxTimerVisibilityDelay), "must be between 0 and 7 days");
         Require(LargePayloadThresholdBytes is >= 1024 and <= 45 * 1024, nameof(LargePayloadThresholdBytes), "must be between 1 KB and 45 KB (a queue message holds 64 KB once base64-encoded)");
         Require(MaxParallelWritesPerCommit >= 1, nameof(MaxParallelWritesPerCommit), "must be at least 1");
+        Require(MaxMessagesPerQueueMessage is >= 1 and <= 256, nameof(MaxMessagesPerQueueMessage), "must be between 1 and 256");
+        Require(MaxConcurrentSendsPerQueue is >= 1 and <= 64, nameof(MaxConcurrentSendsPerQueue), "must be between 1 and 64");
     }
 
     private static void Require(bool condition, string name, string rule)

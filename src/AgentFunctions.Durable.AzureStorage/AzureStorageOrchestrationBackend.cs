@@ -51,9 +51,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     // finished instance, which shows as a start message for another execution and forces a fresh read.
     private readonly ConcurrentDictionary<string, OrchestrationState> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
-    private readonly SemaphoreSlim _activitySlots;
+    private readonly MessageOutbox _controlOutbox;
+    private readonly MessageOutbox _workOutbox;
     private readonly SemaphoreSlim _controlWake = new(0, int.MaxValue);
     private readonly SemaphoreSlim _activityWake = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _activityRoom = new(0, int.MaxValue);
+    private int _activityBacklog;
+    private volatile bool _processing;
     private CancellationTokenSource? _running;
     private Task[] _loops = [];
 
@@ -85,7 +89,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         _payloads = new PayloadStore(account.GetBlobContainerClient(_names.LargeMessagesContainer), _options.LargePayloadThresholdBytes);
         var hostId = _options.HostId ?? $"{Environment.MachineName}/{_options.TaskHubName}";
         _lease = new TaskHubLease(account.GetBlobContainerClient(_names.LeasesContainer), _options, hostId, _logger);
-        _activitySlots = new SemaphoreSlim(_options.ActivityPrefetch, _options.ActivityPrefetch);
+        _controlOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue);
+        _workOutbox = new MessageOutbox(SendActivityBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue);
     }
 
     /// <summary>Creates a backend that owns a client for the given connection string.</summary>
@@ -100,7 +105,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     public TaskHubNames Names => _names;
 
     /// <summary>True while this host holds the task-hub lease and processes messages.</summary>
-    public bool IsProcessing { get; private set; }
+    public bool IsProcessing => _processing;
 
     /// <inheritdoc />
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
@@ -230,7 +235,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         var events = await ReadHistoryAsync(instanceId, state.ExecutionId, cancellationToken).ConfigureAwait(false);
-        _historyCounts[instanceId] = (state.ExecutionId, events.Count);
+
+        // Only fills a gap: a client read racing a commit may return fewer rows than the commit has just written,
+        // and must not make the next commit write over them. Commits always set the count after writing.
+        _historyCounts.TryAdd(instanceId, (state.ExecutionId, events.Count));
         return events;
     }
 
@@ -325,7 +333,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         while (true)
         {
             var instanceId = await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            List<HeldMessage> messages;
+            List<HeldPart> messages;
             lock (_gate)
             {
                 if (!_buffers.TryGetValue(instanceId, out var buffer))
@@ -370,33 +378,25 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(commit);
-        var held = (List<HeldMessage>)workItem.BackendState!;
+        var held = (List<HeldPart>)workItem.BackendState!;
         var deferred = commit.Deferred is { Count: > 0 } d ? held.Where(h => d.Contains(h.Message)).ToList() : [];
         var consumed = deferred.Count == 0 ? held : held.Except(deferred).ToList();
         var instanceId = workItem.InstanceId;
         using var throttle = new SemaphoreSlim(_options.MaxParallelWritesPerCommit);
 
-        // 1. Everything the episode sends. Child rows first, so a started child is never without a row.
-        var outgoing = new List<Task>();
-        foreach (var message in commit.OrchestratorMessages)
-        {
-            outgoing.Add(Throttled(throttle, async () =>
-            {
-                if (message.Event is ExecutionStartedEvent { Parent: not null } childStart)
-                {
-                    await EnsureChildRowAsync(message.InstanceId, childStart, cancellationToken).ConfigureAwait(false);
-                }
-
-                await SendControlAsync(message, cancellationToken).ConfigureAwait(false);
-            }));
-        }
-
-        foreach (var message in commit.ActivityMessages)
-        {
-            outgoing.Add(Throttled(throttle, () => SendActivityAsync(message, cancellationToken)));
-        }
-
-        await Task.WhenAll(outgoing).ConfigureAwait(false);
+        // 1. Everything the episode sends. Child rows first, so a started child is never without a row. Timers
+        //    go one per queue message (they are parked and held on their own schedule); everything else goes
+        //    through the outboxes, packed with what other episodes and activities send at the same time.
+        await Task.WhenAll(commit.OrchestratorMessages
+            .Where(m => m.Event is ExecutionStartedEvent { Parent: not null })
+            .Select(m => Throttled(throttle, () => EnsureChildRowAsync(m.InstanceId, (ExecutionStartedEvent)m.Event, cancellationToken)))).ConfigureAwait(false);
+        var timers = commit.OrchestratorMessages.Where(m => m.DeliverAt is not null).ToList();
+        var control = await EncodeAllAsync(commit.OrchestratorMessages.Where(m => m.DeliverAt is null), throttle, cancellationToken).ConfigureAwait(false);
+        var work = await EncodeAllAsync(commit.ActivityMessages, throttle, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll([
+            _controlOutbox.SendAsync(control, cancellationToken),
+            _workOutbox.SendAsync(work, cancellationToken),
+            .. timers.Select(t => Throttled(throttle, () => SendTimerAsync(t, t.DeliverAt!.Value, cancellationToken)))]).ConfigureAwait(false);
 
         // 2. History and the instance row (independent tables: written side by side; a crash between them is
         //    repaired by the next episode, which recomputes the row from history).
@@ -413,8 +413,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         await Task.WhenAll(writes).ConfigureAwait(false);
 
-        // 3. The messages are consumed.
-        await Task.WhenAll(consumed.Select(m => Throttled(throttle, () => DeleteHeldAsync(m, cancellationToken)))).ConfigureAwait(false);
+        // 3. The messages are consumed (a packed queue message goes when its last part is).
+        await Task.WhenAll(consumed.Select(m => Throttled(throttle, () => ConsumeAsync(m, cancellationToken)))).ConfigureAwait(false);
 
         lock (_gate)
         {
@@ -450,7 +450,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         ArgumentNullException.ThrowIfNull(workItem);
 
         // The messages stay hidden under this host's receipts; they go back to the buffer and are retried.
-        Requeue(workItem.InstanceId, (List<HeldMessage>)workItem.BackendState!);
+        Requeue(workItem.InstanceId, (List<HeldPart>)workItem.BackendState!);
         return Task.CompletedTask;
     }
 
@@ -465,19 +465,37 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(response);
-        var held = (HeldMessage)workItem.BackendState!;
+        var part = (HeldPart)workItem.BackendState!;
         await SendControlAsync(response, cancellationToken).ConfigureAwait(false);
-        await DeleteHeldAsync(held, cancellationToken).ConfigureAwait(false);
-        _activitySlots.Release();
+        await ConsumeAsync(part, cancellationToken).ConfigureAwait(false);
+        ActivityDone();
     }
 
     /// <inheritdoc />
     public async Task AbandonActivityWorkItemAsync(ActivityWorkItem workItem, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
-        var held = (HeldMessage)workItem.BackendState!;
-        await ReleaseHeldAsync(held, TimeSpan.FromSeconds(Math.Min(30, held.DequeueCount * 2))).ConfigureAwait(false);
-        _activitySlots.Release();
+        var part = (HeldPart)workItem.BackendState!;
+        var retryIn = TimeSpan.FromSeconds(Math.Min(30, Math.Max(1, workItem.DequeueCount) * 2));
+        try
+        {
+            if (part.Held.Parts.Count == 1)
+            {
+                await ReleaseHeldAsync(part.Held, retryIn).ConfigureAwait(false);
+            }
+            else
+            {
+                // The other calls packed with this one carry on; this one alone goes back to the queue, visible
+                // after the back-off, and its part of the packed message is done.
+                var envelope = await _payloads.EncodeEnvelopeAsync(part.Message, cancellationToken).ConfigureAwait(false);
+                await _workItems.SendMessageAsync(envelope, retryIn, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+                await ConsumeAsync(part, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ActivityDone();
+        }
     }
 
     // ---------------------------------------------------------------- processing loops
@@ -502,7 +520,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             }
 
             using var leased = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            IsProcessing = true;
+            _processing = true;
             var loops = new[]
             {
                 Task.Run(() => ControlPumpAsync(leased.Token), CancellationToken.None),
@@ -522,7 +540,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
                 // Expected.
             }
 
-            IsProcessing = false;
+            lock (_gate)
+            {
+                // Under the gate: a send finishing now either dispatched before this line (and is released or
+                // forgotten below) or sees that this host no longer processes the hub.
+                _processing = false;
+            }
+
             if (stopping.IsCancellationRequested)
             {
                 // A clean stop: hand the held messages and the lease to the next host at once (best effort: what
@@ -605,25 +629,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         if (_held.TryGetValue(queueMessage.MessageId, out var already))
         {
-            // Redelivered while still held (a renewal came too late): keep the newest receipt, not a second copy.
-            await already.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                already.PopReceipt = queueMessage.PopReceipt;
-                already.VisibleAgainAt = queueMessage.NextVisibleOn;
-            }
-            finally
-            {
-                already.Gate.Release();
-            }
-
+            await TakeNewerReceiptAsync(already, queueMessage, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        TaskMessage message;
+        IReadOnlyList<TaskMessage> messages;
         try
         {
-            message = await _payloads.DecodeMessageAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
+            messages = await _payloads.DecodeMessagesAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or StorageRequestFailedException)
         {
@@ -632,16 +645,17 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
-        _logger.LogDebug("Received {EventType} for instance {InstanceId} (dequeue count {DequeueCount}).", message.Event.GetType().Name, message.InstanceId, queueMessage.DequeueCount);
-        var held = new HeldMessage(_control, queueMessage, message);
-        if (message.DeliverAt is { } due && due > _time.GetUtcNow())
+        _logger.LogDebug("Received {Count} message(s), first {EventType} for instance {InstanceId} (dequeue count {DequeueCount}).", messages.Count, messages[0].Event.GetType().Name, messages[0].InstanceId, queueMessage.DequeueCount);
+        var held = new HeldMessage(_control, queueMessage, messages);
+
+        // Timers travel alone; should a packed message carry one, the whole message waits for the latest.
+        if (messages.Max(m => m.DeliverAt) is { } due && due > _time.GetUtcNow())
         {
             await HoldUntilDueAsync(held, due, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        _held[held.MessageId] = held;
-        Buffer(held);
+        TryDispatchControl(held);
     }
 
     private async Task HoldUntilDueAsync(HeldMessage held, DateTimeOffset due, CancellationToken cancellationToken)
@@ -663,7 +677,17 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
-        _held[held.MessageId] = held;
+        if (!TryHold(held))
+        {
+            return;
+        }
+
+        HoldInMemoryUntil(held, due);
+    }
+
+    private void HoldInMemoryUntil(HeldMessage held, DateTimeOffset due)
+    {
+        var wait = due - _time.GetUtcNow();
         ITimer? timer = null;
         timer = _time.CreateTimer(
             _ =>
@@ -687,21 +711,22 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         var idle = TimeSpan.Zero;
         while (!cancellationToken.IsCancellationRequested)
         {
-            await _activitySlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var slots = 1;
-            while (slots < 32 && _activitySlots.Wait(0))
+            // Calls are taken from the queue only while fewer than ActivityPrefetch wait or run in this host; a
+            // packed message may overshoot by its size.
+            var room = _options.ActivityPrefetch - Volatile.Read(ref _activityBacklog);
+            if (room <= 0)
             {
-                slots++;
+                await WaitQuietlyAsync(_activityRoom, _options.MaxPollingInterval, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             IReadOnlyList<QueueMessage> received;
             try
             {
-                received = await _workItems.ReceiveMessagesAsync(slots, _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+                received = await _workItems.ReceiveMessagesAsync(Math.Min(32, room), _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _activitySlots.Release(slots);
                 if (cancellationToken.IsCancellationRequested)
                 {
                     return;
@@ -710,11 +735,6 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
                 _logger.LogWarning(ex, "Receiving from {Queue} failed; retrying.", _names.WorkItemQueue);
                 await WaitQuietlyAsync(_activityWake, _options.MaxPollingInterval, cancellationToken).ConfigureAwait(false);
                 continue;
-            }
-
-            if (received.Count < slots)
-            {
-                _activitySlots.Release(slots - received.Count);
             }
 
             if (received.Count == 0)
@@ -727,18 +747,21 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             idle = TimeSpan.Zero;
             foreach (var queueMessage in received)
             {
+                if (_held.TryGetValue(queueMessage.MessageId, out var already))
+                {
+                    await TakeNewerReceiptAsync(already, queueMessage, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 try
                 {
-                    var message = await _payloads.DecodeMessageAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
-                    var held = new HeldMessage(_workItems, queueMessage, message);
-                    _held[held.MessageId] = held;
-                    _activities.Writer.TryWrite(new ActivityWorkItem(message) { DequeueCount = (int)queueMessage.DequeueCount, BackendState = held });
+                    var messages = await _payloads.DecodeMessagesAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
+                    TryDispatchActivities(new HeldMessage(_workItems, queueMessage, messages));
                 }
                 catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or StorageRequestFailedException)
                 {
                     _logger.LogError(ex, "Discarding unreadable message {MessageId} from {Queue}.", queueMessage.MessageId, _names.WorkItemQueue);
                     await _workItems.DeleteMessageAsync(queueMessage.MessageId, queueMessage.PopReceipt, cancellationToken).ConfigureAwait(false);
-                    _activitySlots.Release();
                 }
             }
         }
@@ -791,23 +814,88 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     // ---------------------------------------------------------------- helpers
 
-    private void Buffer(HeldMessage held)
+    /// <summary>Records a held message and buffers its parts for their instances, unless this host stopped processing.</summary>
+    private bool TryDispatchControl(HeldMessage held)
     {
-        var instanceId = held.Message.InstanceId;
         lock (_gate)
         {
-            if (!_buffers.TryGetValue(instanceId, out var buffer))
+            if (!_processing)
             {
-                buffer = new InstanceBuffer();
-                _buffers.Add(instanceId, buffer);
+                return false;
             }
 
-            buffer.Pending.Add(held);
-            QueueIfReady(instanceId, buffer);
+            _held[held.MessageId] = held;
+            foreach (var part in held.Parts)
+            {
+                BufferLocked(part);
+            }
+
+            return true;
         }
     }
 
-    private void Requeue(string instanceId, List<HeldMessage> messages)
+    /// <summary>Records a held message and hands its calls to the activity dispatcher, unless this host stopped processing.</summary>
+    private bool TryDispatchActivities(HeldMessage held)
+    {
+        lock (_gate)
+        {
+            if (!_processing)
+            {
+                return false;
+            }
+
+            _held[held.MessageId] = held;
+            Interlocked.Add(ref _activityBacklog, held.Parts.Count);
+            foreach (var part in held.Parts)
+            {
+                _activities.Writer.TryWrite(new ActivityWorkItem(part.Message) { DequeueCount = (int)held.DequeueCount + (held.DequeueCount == 0 ? 1 : 0), BackendState = part });
+            }
+
+            return true;
+        }
+    }
+
+    private bool TryHold(HeldMessage held)
+    {
+        lock (_gate)
+        {
+            if (_processing)
+            {
+                _held[held.MessageId] = held;
+            }
+
+            return _processing;
+        }
+    }
+
+    private void Buffer(HeldMessage held)
+    {
+        lock (_gate)
+        {
+            if (_processing && !held.Done)
+            {
+                foreach (var part in held.Parts)
+                {
+                    BufferLocked(part);
+                }
+            }
+        }
+    }
+
+    private void BufferLocked(HeldPart part)
+    {
+        var instanceId = part.Message.InstanceId;
+        if (!_buffers.TryGetValue(instanceId, out var buffer))
+        {
+            buffer = new InstanceBuffer();
+            _buffers.Add(instanceId, buffer);
+        }
+
+        buffer.Pending.Add(part);
+        QueueIfReady(instanceId, buffer);
+    }
+
+    private void Requeue(string instanceId, List<HeldPart> messages)
     {
         lock (_gate)
         {
@@ -832,26 +920,135 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
+    private void ActivityDone()
+    {
+        if (Interlocked.Decrement(ref _activityBacklog) == _options.ActivityPrefetch - 1)
+        {
+            _activityRoom.Release();
+        }
+    }
+
+    private async Task<List<(TaskMessage Message, string Envelope)>> EncodeAllAsync(IEnumerable<TaskMessage> messages, SemaphoreSlim throttle, CancellationToken cancellationToken)
+    {
+        // Encoding is local work unless an event is large enough to go to a blob; those uploads are throttled.
+        var list = messages.ToList();
+        var envelopes = new string[list.Count];
+        await Task.WhenAll(list.Select((m, i) => Throttled(throttle, async () => envelopes[i] = await _payloads.EncodeEnvelopeAsync(m, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        return [.. list.Select((m, i) => (m, envelopes[i]))];
+    }
+
     private async Task SendControlAsync(TaskMessage message, CancellationToken cancellationToken)
     {
-        var body = await _payloads.EncodeMessageAsync(message, cancellationToken).ConfigureAwait(false);
-        TimeSpan? delay = null;
         if (message.DeliverAt is { } due)
         {
-            var wait = due - _time.GetUtcNow();
-            delay = wait <= _options.TimerHoldWindow ? null : Min(wait - (_options.TimerHoldWindow / 2), _options.MaxTimerVisibilityDelay);
+            await SendTimerAsync(message, due, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        await _control.SendMessageAsync(body, delay, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
-        _controlWake.Release();
+        var envelope = await _payloads.EncodeEnvelopeAsync(message, cancellationToken).ConfigureAwait(false);
+        await _controlOutbox.SendAsync([(message, envelope)], cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendActivityAsync(TaskMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// A durable timer: parked in the queue (invisible until shortly before it is due) when far off; when near
+    /// and this host processes the hub, sent hidden and held in memory until due.
+    /// </summary>
+    private async Task SendTimerAsync(TaskMessage message, DateTimeOffset due, CancellationToken cancellationToken)
     {
-        var body = await _payloads.EncodeMessageAsync(message, cancellationToken).ConfigureAwait(false);
-        await _workItems.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
-        _activityWake.Release();
+        var body = await _payloads.EncodeEnvelopeAsync(message, cancellationToken).ConfigureAwait(false);
+        var wait = due - _time.GetUtcNow();
+        if (wait > _options.TimerHoldWindow || !_processing)
+        {
+            TimeSpan? delay = wait <= _options.TimerHoldWindow ? null : Min(wait - (_options.TimerHoldWindow / 2), _options.MaxTimerVisibilityDelay);
+            await _control.SendMessageAsync(body, delay, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+            _controlWake.Release();
+            return;
+        }
+
+        var sent = await _control.SendMessageAsync(body, _options.VisibilityTimeout, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        var held = new HeldMessage(_control, sent, [message]);
+        if (TryHold(held))
+        {
+            HoldInMemoryUntil(held, due);
+        }
+        else
+        {
+            await MakeVisibleQuietlyAsync(held).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>
+    /// Sends one packed control message. While this host processes the hub it sends the message hidden and
+    /// dispatches it itself: the queue keeps it for crash safety, and nobody has to receive it.
+    /// </summary>
+    private async Task SendControlBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch)
+    {
+        var body = PayloadStore.Pack([.. batch.Select(e => e.Envelope)]);
+        if (!_processing)
+        {
+            await _control.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+            _controlWake.Release();
+            return;
+        }
+
+        var sent = await _control.SendMessageAsync(body, _options.VisibilityTimeout, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        var held = new HeldMessage(_control, sent, [.. batch.Select(e => e.Message)]);
+        if (!TryDispatchControl(held))
+        {
+            await MakeVisibleQuietlyAsync(held).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one packed work-item message, dispatching it in this host when it has room for more calls.</summary>
+    private async Task SendActivityBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch)
+    {
+        var body = PayloadStore.Pack([.. batch.Select(e => e.Envelope)]);
+        if (!_processing || Volatile.Read(ref _activityBacklog) >= _options.ActivityPrefetch)
+        {
+            await _workItems.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+            _activityWake.Release();
+            return;
+        }
+
+        var sent = await _workItems.SendMessageAsync(body, _options.VisibilityTimeout, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        var held = new HeldMessage(_workItems, sent, [.. batch.Select(e => e.Message)]);
+        if (!TryDispatchActivities(held))
+        {
+            await MakeVisibleQuietlyAsync(held).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A message this host sent hidden but can no longer process: visible now for the next lease holder.</summary>
+    private async Task MakeVisibleQuietlyAsync(HeldMessage held)
+    {
+        try
+        {
+            await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, TimeSpan.Zero).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogDebug(ex, "Message {MessageId} becomes visible when its timeout ends.", held.MessageId);
+        }
+    }
+
+    private static async Task TakeNewerReceiptAsync(HeldMessage already, QueueMessage redelivered, CancellationToken cancellationToken)
+    {
+        // Redelivered while still held (a renewal came too late): keep the newest receipt, not a second copy.
+        await already.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            already.PopReceipt = redelivered.PopReceipt;
+            already.VisibleAgainAt = redelivered.NextVisibleOn;
+        }
+        finally
+        {
+            already.Gate.Release();
+        }
+    }
+
+    /// <summary>Consumes one part; the queue message is deleted with its last part.</summary>
+    private Task ConsumeAsync(HeldPart part, CancellationToken cancellationToken) =>
+        part.Held.ConsumePart() ? DeleteHeldAsync(part.Held, cancellationToken) : Task.CompletedTask;
 
     private async Task DeleteHeldAsync(HeldMessage held, CancellationToken cancellationToken)
     {
@@ -915,7 +1112,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         while (_activities.Reader.TryRead(out _))
         {
-            _activitySlots.Release();
+            ActivityDone();
         }
 
         foreach (var batch in _held.Values.ToList().Chunk(32))
@@ -948,7 +1145,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         while (_activities.Reader.TryRead(out _))
         {
-            _activitySlots.Release();
+            ActivityDone();
         }
 
         foreach (var held in _held.Values)
@@ -963,7 +1160,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private async Task DropBufferedMessagesAsync(string instanceId, CancellationToken cancellationToken)
     {
-        List<HeldMessage> dropped;
+        List<HeldPart> dropped;
         lock (_gate)
         {
             if (!_buffers.TryGetValue(instanceId, out var buffer) || buffer.Locked)
@@ -975,9 +1172,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _buffers.Remove(instanceId);
         }
 
-        foreach (var held in dropped)
+        foreach (var part in dropped)
         {
-            await DeleteHeldAsync(held, cancellationToken).ConfigureAwait(false);
+            await ConsumeAsync(part, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -1025,7 +1222,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
-    private static bool StartsAnotherExecution(List<HeldMessage> messages, OrchestrationState cached) =>
+    private static bool StartsAnotherExecution(List<HeldPart> messages, OrchestrationState cached) =>
         messages.Exists(m => m.Message.Event is ExecutionStartedEvent start && start.ExecutionId != cached.ExecutionId);
 
     private async Task AppendHistoryAsync(string instanceId, OrchestrationCommit commit, CancellationToken cancellationToken)
@@ -1059,8 +1256,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             rows.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
         }
 
-        // Upserts keyed by position: a repeated write after a crash rewrites the same rows.
-        await Task.WhenAll(rows.Chunk(100).Select(chunk => _history.SubmitTransactionAsync(chunk, cancellationToken))).ConfigureAwait(false);
+        // Upserts keyed by position: a repeated write after a crash rewrites the same rows. Transactions go one
+        // after another, so a failure leaves a prefix of the episode (whose messages were already sent), never
+        // a gap a replay could not make sense of.
+        foreach (var chunk in rows.Chunk(100))
+        {
+            await _history.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
         _historyCounts[instanceId] = (executionId, known.Count + commit.NewEvents.Count);
     }
 
@@ -1176,10 +1378,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private sealed class InstanceBuffer
     {
-        public List<HeldMessage> Pending { get; set; } = [];
+        public List<HeldPart> Pending { get; set; } = [];
 
         /// <summary>Held messages that arrived before the start; dispatched with the next message, not alone.</summary>
-        public List<HeldMessage> Deferred { get; } = [];
+        public List<HeldPart> Deferred { get; } = [];
 
         public bool Locked { get; set; }
 

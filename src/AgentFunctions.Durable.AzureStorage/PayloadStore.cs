@@ -15,8 +15,11 @@ internal sealed class PayloadStore(BlobContainerClient container, int thresholdB
     /// <summary>The options history events and envelopes are written with.</summary>
     public static readonly JsonSerializerOptions Json = DataConverter.CreateDefaultOptions();
 
-    /// <summary>The queue message body for a task message, offloading the event when it is large.</summary>
-    public async Task<string> EncodeMessageAsync(TaskMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// One task message as a queue envelope (JSON), offloading the event when it is large. A queue message body
+    /// is one envelope, or several packed with <see cref="Pack"/>.
+    /// </summary>
+    public async Task<string> EncodeEnvelopeAsync(TaskMessage message, CancellationToken cancellationToken)
     {
         var eventJson = JsonSerializer.Serialize(message.Event, Json);
         var envelope = Encoding.UTF8.GetByteCount(eventJson) > thresholdBytes
@@ -25,10 +28,51 @@ internal sealed class PayloadStore(BlobContainerClient container, int thresholdB
         return JsonSerializer.Serialize(envelope, Json);
     }
 
-    /// <summary>Reads a queue message body back, fetching an offloaded event.</summary>
-    public async Task<TaskMessage> DecodeMessageAsync(string body, CancellationToken cancellationToken)
+    /// <summary>
+    /// A queue message body carrying several envelopes: <c>{"m":[envelope, ...]}</c>. One envelope stays as it
+    /// is, so single messages read the same as before batching existed.
+    /// </summary>
+    public static string Pack(IReadOnlyList<string> envelopes)
     {
-        var envelope = JsonSerializer.Deserialize<Envelope>(body, Json)
+        ArgumentOutOfRangeException.ThrowIfZero(envelopes.Count);
+        return envelopes.Count == 1 ? envelopes[0] : $"{{\"m\":[{string.Join(',', envelopes)}]}}";
+    }
+
+    /// <summary>The bytes <see cref="Pack"/> adds around envelopes (brackets and commas).</summary>
+    public static int PackOverhead(int envelopes) => envelopes <= 1 ? 0 : 7 + envelopes;
+
+    /// <summary>Reads a queue message body back (one envelope or a packed batch), fetching offloaded events.</summary>
+    public async Task<IReadOnlyList<TaskMessage>> DecodeMessagesAsync(string body, CancellationToken cancellationToken)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException("The queue message is not a JSON object.");
+        }
+
+        if (!root.TryGetProperty("m", out var batch))
+        {
+            return [await DecodeEnvelopeAsync(root, cancellationToken)];
+        }
+
+        if (batch.ValueKind != JsonValueKind.Array || batch.GetArrayLength() == 0)
+        {
+            throw new JsonException("The queue message's batch ('m') is not a non-empty array.");
+        }
+
+        var messages = new List<TaskMessage>(batch.GetArrayLength());
+        foreach (var element in batch.EnumerateArray())
+        {
+            messages.Add(await DecodeEnvelopeAsync(element, cancellationToken));
+        }
+
+        return messages;
+    }
+
+    private async Task<TaskMessage> DecodeEnvelopeAsync(JsonElement element, CancellationToken cancellationToken)
+    {
+        var envelope = element.Deserialize<Envelope>(Json)
             ?? throw new JsonException("The queue message is empty.");
         if (string.IsNullOrEmpty(envelope.InstanceId))
         {

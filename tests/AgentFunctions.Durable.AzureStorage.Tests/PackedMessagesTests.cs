@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using AgentFunctions.Durable.Backend;
+using AgentFunctions.Durable.History;
+using AgentFunctions.Storage;
+using AgentFunctions.Testing;
+
+namespace AgentFunctions.Durable.AzureStorage.Tests;
+
+/// <summary>Messages sent together share queue messages; each part is still delivered and consumed on its own.</summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class PackedMessagesTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    private async Task<(AzureStorageOrchestrationBackend Backend, StorageAccountClient Account)> StartBackendAsync()
+    {
+        var account = new StorageAccountClient(azurite.ConnectionString);
+        var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
+        await backend.CreateIfNotExistsAsync(CancellationToken.None);
+        await backend.StartAsync(CancellationToken.None);
+        var wait = Stopwatch.StartNew();
+        while (!backend.IsProcessing && wait.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(backend.IsProcessing, "the backend did not take the task-hub lease");
+        return (backend, account);
+    }
+
+    private static async Task<string> StartWithActivitiesAsync(AzureStorageOrchestrationBackend backend, int activities, CancellationToken cancellationToken)
+    {
+        var id = "packed-" + Guid.NewGuid().ToString("N")[..8];
+        var state = new OrchestrationState(id, "Fan", "x1", OrchestrationRuntimeStatus.Pending, Now, Now);
+        await backend.CreateInstanceAsync(state, new TaskMessage(id, "x1", new ExecutionStartedEvent(Now, "Fan", "x1", null)), cancellationToken);
+        var start = await backend.LockNextOrchestrationWorkItemAsync(cancellationToken);
+        var scheduled = Enumerable.Range(0, activities).Select(i => new TaskScheduledEvent(i, Now, "Work", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        await backend.CompleteOrchestrationWorkItemAsync(
+            start,
+            new OrchestrationCommit(
+                [.. start.Messages.Select(m => m.Event), new OrchestratorStartedEvent(Now), .. scheduled],
+                state with { RuntimeStatus = OrchestrationRuntimeStatus.Running },
+                [.. scheduled.Select(s => new TaskMessage(id, "x1", s))],
+                []),
+            cancellationToken);
+        return id;
+    }
+
+    [Fact]
+    public async Task AbandonActivityWorkItemAsync_OnePartOfAPackedMessage_OnlyThatCallIsDeliveredAgain()
+    {
+        var (backend, account) = await StartBackendAsync();
+        using var __ = account;
+        await using var _ = backend;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var id = await StartWithActivitiesAsync(backend, 3, cts.Token);
+
+        var calls = new List<ActivityWorkItem>();
+        for (var i = 0; i < 3; i++)
+        {
+            calls.Add(await backend.LockNextActivityWorkItemAsync(cts.Token));
+        }
+
+        Assert.Single(calls.Select(c => ((HeldPart)c.BackendState!).Held.MessageId).Distinct());
+        var abandoned = calls.Single(c => c.Scheduled.EventId == 1);
+        foreach (var call in calls.Where(c => c != abandoned))
+        {
+            await backend.CompleteActivityWorkItemAsync(call, new TaskMessage(id, "x1", new TaskCompletedEvent(Now, call.Scheduled.EventId, "\"ok\"")), cts.Token);
+        }
+
+        await backend.AbandonActivityWorkItemAsync(abandoned, cts.Token);
+        var again = await backend.LockNextActivityWorkItemAsync(cts.Token);
+        await backend.CompleteActivityWorkItemAsync(again, new TaskMessage(id, "x1", new TaskCompletedEvent(Now, again.Scheduled.EventId, "\"ok\"")), cts.Token);
+
+        Assert.Equal(1, again.Scheduled.EventId);
+        var results = new List<int>();
+        while (results.Count < 3)
+        {
+            var episode = await backend.LockNextOrchestrationWorkItemAsync(cts.Token);
+            results.AddRange(episode.Messages.Select(m => ((TaskCompletedEvent)m.Event).TaskScheduledId));
+            await backend.CompleteOrchestrationWorkItemAsync(episode, new OrchestrationCommit([], null, [], []), cts.Token);
+        }
+
+        Assert.Equal([0, 1, 2], results.Order());
+        var leftover = await account.GetQueueClient(backend.Names.WorkItemQueue).GetPropertiesAsync(cts.Token);
+        Assert.Equal(0, leftover.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task FanOut_TwoHundredActivities_CostsFewStorageRequestsPerActivity()
+    {
+        using var account = new StorageAccountClient(azurite.ConnectionString);
+        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
+        var registry = new DurableTaskRegistry()
+            .AddActivityFunc<int, int>("Square", (_, i) => i * i)
+            .AddOrchestratorFunc<int, int>("Fan", async (ctx, n) => (await Task.WhenAll(Enumerable.Range(1, n).Select(i => ctx.CallActivityAsync<int>("Square", i)))).Sum());
+        await using var worker = new DurableTaskWorker(backend, registry);
+        await worker.StartAsync(CancellationToken.None);
+        var client = new DurableTaskClient(backend, registry);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var before = account.RequestsSent;
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Fan", 200);
+        var done = await client.WaitForInstanceCompletionAsync(id, cancellationToken: cts.Token);
+        var perActivity = (account.RequestsSent - before) / 200.0;
+
+        Assert.Equal(Enumerable.Range(1, 200).Sum(i => i * i), done.ReadOutputAs<int>());
+
+        // One request per call and one per result would be 4+ (put, get, delete on each side); packed, the
+        // calls share work-item messages and results arriving together share control messages.
+        Assert.True(perActivity < 2.5, $"{perActivity:N2} storage requests per activity");
+    }
+}
