@@ -1,9 +1,9 @@
 namespace AgentFunctions.Host.Approvals;
 
 /// <summary>
-/// What the reviewer webhook remembers so retries and races raise nothing twice. The in-memory log forgets
-/// on restart; a durable one (a table next to the task hub) comes with the Azure Storage backend and must
-/// keep the same guarantees across processes.
+/// What the reviewer webhook remembers so retries and races raise nothing twice. In memory with the InMemory
+/// backend (forgotten on restart); in the <c>{hub}Deliveries</c> table with the Azure Storage backend, with
+/// the same guarantees across restarts and processes.
 /// </summary>
 public interface IDeliveryLog
 {

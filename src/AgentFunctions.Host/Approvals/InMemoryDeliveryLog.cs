@@ -4,12 +4,11 @@ namespace AgentFunctions.Host.Approvals;
 
 /// <summary>
 /// An <see cref="IDeliveryLog"/> in process memory: correct within one process, forgotten on restart.
-/// Accepted deliveries are remembered for <see cref="Retention"/>, longer than any sender retries.
+/// Accepted deliveries are remembered for at least <paramref name="retention"/>
+/// (<c>AgentFunctions:Review:DeliveryRetention</c>), longer than any sender retries.
 /// </summary>
-internal sealed class InMemoryDeliveryLog(TimeProvider time) : IDeliveryLog
+internal sealed class InMemoryDeliveryLog(TimeProvider time, TimeSpan retention) : IDeliveryLog
 {
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(3);
-
     private readonly ConcurrentDictionary<string, Entry> _deliveries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string, string), byte> _claims = new();
     private int _sincePrune;
@@ -56,7 +55,7 @@ internal sealed class InMemoryDeliveryLog(TimeProvider time) : IDeliveryLog
             return;
         }
 
-        var cutoff = time.GetUtcNow() - Retention;
+        var cutoff = time.GetUtcNow() - retention;
         foreach (var (id, entry) in _deliveries)
         {
             if (entry.Received < cutoff)

@@ -15,7 +15,28 @@ public sealed record ReviewSettings(
     Uri? NotifyUrl,
     Uri? PublicBaseUrl)
 {
-    internal static ReviewSettings Load(SettingReader read) => new(
+    /// <summary>Default of <see cref="DeliveryRetention"/>: longer than any sender keeps retrying.</summary>
+    public static readonly TimeSpan DefaultDeliveryRetention = TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// <c>AgentFunctions:Review:DeliveryRetention</c>: how long an accepted webhook delivery id is remembered.
+    /// At least twice <see cref="SignatureTolerance"/>, because a signature stamped up to the tolerance ahead
+    /// of the host's clock stays valid that long; a replay after that fails its signature check anyway.
+    /// </summary>
+    public TimeSpan DeliveryRetention { get; init; } = DefaultDeliveryRetention;
+
+    internal static ReviewSettings Load(SettingReader read)
+    {
+        var settings = Read(read);
+        const string key = "AgentFunctions:Review:DeliveryRetention";
+        var retention = read.Duration(key, DefaultDeliveryRetention, TimeSpan.FromSeconds(2), TimeSpan.FromDays(30));
+        return retention < 2 * settings.SignatureTolerance
+            ? throw new HostConfigurationException(
+                key, $"{retention} is shorter than twice AgentFunctions:Review:SignatureTolerance ({2 * settings.SignatureTolerance}): a replayed delivery could still carry a valid signature after its id is forgotten.")
+            : settings with { DeliveryRetention = retention };
+    }
+
+    private static ReviewSettings Read(SettingReader read) => new(
         read.List("AgentFunctions:Review:WebhookSecret"),
         read.String("AgentFunctions:Review:LinkSecret") is { } secret && secret.Length < 16
             ? throw new HostConfigurationException("AgentFunctions:Review:LinkSecret", "must be at least 16 characters; leave it unset to have one generated at startup.")

@@ -58,7 +58,7 @@ public static class AgentFunctionsHostExtensions
 
         // Durable implementations, when a backend registered them, take precedence over these.
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IDeliveryLog>(sp => new InMemoryDeliveryLog(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IDeliveryLog>(sp => new InMemoryDeliveryLog(sp.GetRequiredService<TimeProvider>(), settings.Review.DeliveryRetention));
 
         var linkSecretGenerated = settings.Review.LinkSecret is null;
         var linkKey = linkSecretGenerated ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(settings.Review.LinkSecret!);

@@ -1,8 +1,10 @@
 using AgentFunctions.Durable;
 using AgentFunctions.Durable.AzureStorage;
 using AgentFunctions.Durable.Backend;
-using Microsoft.Extensions.Logging;
+using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Research;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,8 +14,9 @@ namespace AgentFunctions.Host.Hosting;
 public static class DurableBackendRegistration
 {
     /// <summary>
-    /// Registers the configured backend. A backend may also register durable <c>IIdempotencyStore</c> and
-    /// <c>IDeliveryLog</c> implementations; the host adds in-memory ones only where none was registered.
+    /// Registers the configured backend. Azure Storage also brings durable <c>IIdempotencyStore</c> and
+    /// <c>IDeliveryLog</c> implementations in tables next to the task hub (<see cref="HostTableNames"/>,
+    /// created at startup); the host adds in-memory ones only where none was registered.
     /// </summary>
     /// <exception cref="HostConfigurationException">The configured backend is not available in this build.</exception>
     public static IServiceCollection AddDurableBackend(this IServiceCollection services, HostSettings settings, IConfiguration configuration)
@@ -37,11 +40,23 @@ public static class DurableBackendRegistration
                     },
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetService<ILoggerFactory>()));
+                AddTableKeyStores(services, account, settings);
                 break;
             default:
                 throw new HostConfigurationException("AgentFunctions:Backend", $"'{settings.Backend}' is not supported.");
         }
 
         return services;
+    }
+
+    private static void AddTableKeyStores(IServiceCollection services, AgentFunctions.Storage.StorageAccountClient account, HostSettings settings)
+    {
+        var names = new HostTableNames(settings.DurableTask.HubName);
+        var idempotency = account.GetTableClient(names.Idempotency);
+        var deliveries = account.GetTableClient(names.Deliveries);
+        services.AddSingleton<IIdempotencyStore>(sp => new TableIdempotencyStore(idempotency, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDeliveryLog>(sp => new TableDeliveryLog(
+            deliveries, settings.Review.DeliveryRetention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableDeliveryLog>>()));
+        services.AddHostedService(sp => new HostTablesInitializer([idempotency, deliveries], sp.GetRequiredService<ILogger<HostTablesInitializer>>()));
     }
 }

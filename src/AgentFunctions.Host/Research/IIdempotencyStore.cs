@@ -1,9 +1,9 @@
 namespace AgentFunctions.Host.Research;
 
 /// <summary>
-/// Maps an <c>Idempotency-Key</c> to the instance its first submission started. The in-memory store
-/// forgets on restart; a durable one (insert-if-absent on a table entity keyed by the key) comes with the
-/// Azure Storage backend.
+/// Maps an <c>Idempotency-Key</c> to the instance its first submission started. In memory with the InMemory
+/// backend (forgotten on restart); in the <c>{hub}Idempotency</c> table with the Azure Storage backend, where
+/// storage, not process memory, decides which of several racing submissions owns a key.
 /// </summary>
 public interface IIdempotencyStore
 {
@@ -14,6 +14,9 @@ public interface IIdempotencyStore
     /// </summary>
     Task<IdempotencyClaim> ClaimAsync(string key, string requestHash, string proposedInstanceId, TimeSpan retention, CancellationToken cancellationToken);
 
+    /// <summary>Records that the mapped instance was created, so a repeat never needs to create it again.</summary>
+    Task MarkStartedAsync(string key, string instanceId, CancellationToken cancellationToken);
+
     /// <summary>Removes a new mapping whose instance could not be started, so a retry can start one.</summary>
     Task ReleaseAsync(string key, string instanceId, CancellationToken cancellationToken);
 }
@@ -22,4 +25,8 @@ public interface IIdempotencyStore
 /// <param name="InstanceId">The instance the key belongs to.</param>
 /// <param name="RequestHash">Hash of the request body first submitted under the key.</param>
 /// <param name="IsNew">True for the caller that created the mapping.</param>
-public sealed record IdempotencyClaim(string InstanceId, string RequestHash, bool IsNew);
+/// <param name="IsStarted">
+/// True once the instance is known to have been created. False while the first submission is still starting
+/// it, or when that submission failed without releasing the key (storage down, process killed).
+/// </param>
+public sealed record IdempotencyClaim(string InstanceId, string RequestHash, bool IsNew, bool IsStarted);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentFunctions.Durable;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Research.Contracts;
+using AgentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Host.Research;
@@ -32,19 +33,40 @@ internal sealed class ResearchSubmitter(DurableTaskClient client, IIdempotencySt
         if (!claim.IsNew)
         {
             logger.LogInformation("Idempotency-Key maps to existing instance {InstanceId}", claim.InstanceId);
-            return new SubmitResult(claim.InstanceId, KeyConflict: claim.RequestHash != hash);
+            if (claim.RequestHash != hash)
+            {
+                return new SubmitResult(claim.InstanceId, KeyConflict: true);
+            }
+
+            if (!claim.IsStarted)
+            {
+                await EnsureStartedAsync(idempotencyKey, claim.InstanceId, request, cancellationToken);
+            }
+
+            return new SubmitResult(claim.InstanceId, KeyConflict: false);
         }
 
         try
         {
-            await StartAsync(claim.InstanceId, request, cancellationToken);
+            await StartOrJoinAsync(claim.InstanceId, request, cancellationToken);
         }
         catch
         {
-            await store.ReleaseAsync(idempotencyKey, claim.InstanceId, CancellationToken.None);
+            try
+            {
+                await store.ReleaseAsync(idempotencyKey, claim.InstanceId, CancellationToken.None);
+            }
+            catch (StorageRequestFailedException releaseFailure)
+            {
+                // Storage is down for the release too: the key stays mapped but not started, and a retry with
+                // it starts the same instance (EnsureStartedAsync). The caller sees the original failure.
+                logger.LogWarning(releaseFailure, "Idempotency-Key for {InstanceId} could not be released; a retry will start that instance", claim.InstanceId);
+            }
+
             throw;
         }
 
+        await MarkStartedAsync(idempotencyKey, claim.InstanceId);
         return new SubmitResult(claim.InstanceId, KeyConflict: false);
     }
 
@@ -60,5 +82,51 @@ internal sealed class ResearchSubmitter(DurableTaskClient client, IIdempotencySt
         await client.ScheduleNewOrchestrationInstanceAsync(
             ResearchPipelineRegistration.ResearchOrchestratorName, request, new StartOrchestrationOptions(instanceId), cancellationToken);
         logger.LogInformation("Research run {InstanceId} started: {Question}", instanceId, request.Question);
+    }
+
+    /// <summary>
+    /// Starts the keyed instance; finding it already created is success, since every submission under one key
+    /// uses the same instance id and the same request.
+    /// </summary>
+    private async Task StartOrJoinAsync(string instanceId, ResearchRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartAsync(instanceId, request, cancellationToken);
+        }
+        catch (InstanceAlreadyExistsException)
+        {
+            logger.LogInformation("Research run {InstanceId} was already started by a concurrent submission with its Idempotency-Key", instanceId);
+        }
+    }
+
+    /// <summary>
+    /// A repeat found the key claimed but not marked started: the first submission is starting the instance
+    /// right now, or failed (storage unreachable, process killed) before it could start it or release the key.
+    /// Creating the instance here when it does not exist is safe in both cases; one that exists, running or
+    /// finished, is left alone.
+    /// </summary>
+    private async Task EnsureStartedAsync(string key, string instanceId, ResearchRequest request, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is null)
+        {
+            logger.LogInformation("Idempotency-Key maps to {InstanceId}, which was never created; starting it now", instanceId);
+            await StartOrJoinAsync(instanceId, request, cancellationToken);
+        }
+
+        await MarkStartedAsync(key, instanceId);
+    }
+
+    private async Task MarkStartedAsync(string key, string instanceId)
+    {
+        try
+        {
+            await store.MarkStartedAsync(key, instanceId, CancellationToken.None);
+        }
+        catch (StorageRequestFailedException ex)
+        {
+            // The run is started and the answer is right without the mark; a later repeat only checks again.
+            logger.LogWarning(ex, "Idempotency-Key of {InstanceId} could not be marked started", instanceId);
+        }
     }
 }
