@@ -57,6 +57,9 @@ public sealed class CallbackUrlPolicy
     /// <summary>Whether loopback, private, shared (CGNAT) and unique-local targets are allowed.</summary>
     public bool AllowsPrivateNetworks => _allowPrivate;
 
+    /// <summary>Whether plain http callback URLs are accepted.</summary>
+    public bool AllowsHttp => _allowHttp;
+
     /// <summary>The category of <paramref name="address"/>; IPv6 forms holding an IPv4 address are judged by that address.</summary>
     /// <param name="address">The address.</param>
     public static AddressCategory Classify(IPAddress address) => SpecialAddressRanges.Classify(address).Category;
