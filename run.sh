@@ -33,4 +33,14 @@ if [ -z "${AgentFunctions__Review__LinkSecret:-}" ]; then
   export AgentFunctions__Review__LinkSecret="$(cat .azurite/link-secret)"
 fi
 
+# Local development posts callbacks to receivers on this machine; production keeps the defaults (https, public only).
+callbacks_configured() {
+  [ -n "${AgentFunctions__Callbacks__AllowPrivateNetworks:-}${AgentFunctions__Callbacks__AllowHttp:-}" ] ||
+    { [ -f local.settings.json ] && grep -Eq '"AgentFunctions(__|:)Callbacks(__|:)Allow(PrivateNetworks|Http)" *: *"[^"]' local.settings.json; }
+}
+if ! callbacks_configured; then
+  export AgentFunctions__Callbacks__AllowPrivateNetworks=true AgentFunctions__Callbacks__AllowHttp=true
+  echo "run.sh: callbacks may reach http://127.0.0.1 and private networks (local development; set AgentFunctions__Callbacks__AllowPrivateNetworks=false to try the production policy)"
+fi
+
 dotnet run --project src/AgentFunctions.Host -c Release -- "$@"

@@ -67,6 +67,13 @@ public sealed class ResearchApiTests(HostFixture fixture)
     [InlineData("{\"question\": \"q\", \"tokenBudget\": 5000000}", "tokenBudget")]
     [InlineData("{\"question\": \"q\", \"callbackUrl\": \"/relative\"}", "callbackUrl")]
     [InlineData("{\"question\": \"q\", \"callbackUrl\": \"ftp://example.org/x\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"https://10.0.0.5/cb\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"https://169.254.169.254/latest/meta-data/\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"https://2130706433/cb\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"https://[::ffff:127.0.0.1]/cb\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"https://localhost/cb\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"https://user:pw@example.com/cb\"}", "callbackUrl")]
+    [InlineData("{\"question\": \"q\", \"callbackUrl\": \"http://example.com/cb\"}", "callbackUrl")]
     [InlineData("{\"question\": \"q\", \"requireApproval\": \"yes\"}", "requireApproval")]
     [InlineData("{not json", "body")]
     [InlineData("[1, 2]", "body")]
@@ -80,6 +87,25 @@ public sealed class ResearchApiTests(HostFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal([field], problem["errors"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task Submit_PrivateCallbackUrl_Answers400SayingWhyAndWhichSettingAllowsIt()
+    {
+        var (response, problem) = await HostApi.SubmitAsync(_client, new { question = "q", callbackUrl = "https://10.0.0.5/cb" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(
+            "callbackUrl: host '10.0.0.5' is a private address (10.0.0.0/8); set AgentFunctions:Callbacks:AllowPrivateNetworks=true to allow.",
+            problem["errors"]!["callbackUrl"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Submit_PublicHttpsCallbackUrl_IsAccepted()
+    {
+        var (response, _) = await HostApi.SubmitAsync(_client, new { question = "Callback question?", callbackUrl = "https://hooks.example.com/research?token=t" });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]

@@ -58,6 +58,19 @@ public sealed class StartupTests
         Assert.Contains($"Invalid setting 'host.json extensions.queues.{key}", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("AgentFunctions__Callbacks__AllowPrivateNetworks", "sometimes", "AgentFunctions:Callbacks:AllowPrivateNetworks is 'sometimes'")]
+    [InlineData("AgentFunctions__Callbacks__AllowedHosts", "hooks.example.com,*", "AgentFunctions:Callbacks:AllowedHosts entry '*'")]
+    public async Task Start_InvalidCallbacksSetting_FailsNamingTheKey(string variable, string value, string expected)
+    {
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(
+            environment: new Dictionary<string, string> { [variable] = value }, args: []);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("cannot start. Invalid setting", output, StringComparison.Ordinal);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Start_HubNameOverriddenByEnvironment_EnvironmentWins()
     {

@@ -4,6 +4,7 @@ using AgentFunctions.Durable;
 using AgentFunctions.Host.Research;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Orchestration;
+using AgentFunctions.Research.Publishing;
 
 namespace AgentFunctions.Host.Batch;
 
@@ -34,8 +35,9 @@ internal static class BatchMessageParser
 
     public static string InstanceId(string batchId) => InstancePrefix + batchId;
 
-    public static BatchMessageParseResult Parse(string body)
+    public static BatchMessageParseResult Parse(string body, CallbackUrlPolicy callbackPolicy)
     {
+        ArgumentNullException.ThrowIfNull(callbackPolicy);
         var errors = new List<string>();
         JsonDocument document;
         try
@@ -56,7 +58,7 @@ internal static class BatchMessageParser
             }
 
             var batchId = ReadBatchId(root, errors);
-            var questions = ReadQuestions(root, errors);
+            var questions = ReadQuestions(root, callbackPolicy, errors);
             var requireApproval = ReadOptionalBool(root, "requireApproval", errors);
             var maxConcurrency = ReadMaxConcurrency(root, errors);
             return errors.Count > 0
@@ -118,7 +120,7 @@ internal static class BatchMessageParser
         return batchId;
     }
 
-    private static List<ResearchRequest> ReadQuestions(JsonElement root, List<string> errors)
+    private static List<ResearchRequest> ReadQuestions(JsonElement root, CallbackUrlPolicy callbackPolicy, List<string> errors)
     {
         var questions = new List<ResearchRequest>();
         if (Find(root, "questions") is not { } value)
@@ -169,7 +171,7 @@ internal static class BatchMessageParser
 
                     break;
                 case JsonValueKind.Object:
-                    var (request, itemErrors) = ResearchSubmissionParser.Parse(Encoding.UTF8.GetBytes(item.GetRawText()));
+                    var (request, itemErrors) = ResearchSubmissionParser.Parse(Encoding.UTF8.GetBytes(item.GetRawText()), callbackPolicy);
                     if (request is not null)
                     {
                         questions.Add(request);

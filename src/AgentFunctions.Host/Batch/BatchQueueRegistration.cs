@@ -1,6 +1,7 @@
 using AgentFunctions.Durable;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
+using AgentFunctions.Research.Publishing;
 using AgentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public static class BatchQueueRegistration
             sp.GetRequiredKeyedService<StorageAccountClient>(BatchQueueTrigger.QueueName),
             sp.GetRequiredService<DurableTaskClient>(),
             settings,
+            sp.GetRequiredService<CallbackUrlPolicy>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BatchQueueTrigger>>()));
         return services;

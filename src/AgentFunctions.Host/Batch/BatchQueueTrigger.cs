@@ -1,6 +1,7 @@
 using System.Text;
 using AgentFunctions.Durable;
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Research.Publishing;
 using AgentFunctions.Storage;
 using AgentFunctions.Storage.Queues;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +35,7 @@ public sealed partial class BatchQueueTrigger : BackgroundService
     private readonly QueueClient _poison;
     private readonly DurableTaskClient _client;
     private readonly QueuesHostSettings _settings;
+    private readonly CallbackUrlPolicy _callbackPolicy;
     private readonly TimeProvider _time;
     private readonly ILogger<BatchQueueTrigger> _logger;
     private readonly TimeSpan _lease;
@@ -45,13 +47,20 @@ public sealed partial class BatchQueueTrigger : BackgroundService
     /// </param>
     /// <param name="client">Starts and looks up orchestrations.</param>
     /// <param name="settings">The host's settings (host.json <c>extensions.queues</c>).</param>
+    /// <param name="callbackPolicy">Judges each question's <c>callbackUrl</c> as <c>POST /api/research</c> does.</param>
     /// <param name="time">The clock for polling delays.</param>
     /// <param name="logger">The logger.</param>
     public BatchQueueTrigger(
-        StorageAccountClient rawTextAccount, DurableTaskClient client, HostSettings settings, TimeProvider time, ILogger<BatchQueueTrigger> logger)
+        StorageAccountClient rawTextAccount,
+        DurableTaskClient client,
+        HostSettings settings,
+        CallbackUrlPolicy callbackPolicy,
+        TimeProvider time,
+        ILogger<BatchQueueTrigger> logger)
     {
         ArgumentNullException.ThrowIfNull(rawTextAccount);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(callbackPolicy);
         if (rawTextAccount.Options.MessageEncoding != Storage.Queues.QueueMessageEncoding.None)
         {
             throw new ArgumentException("The batch trigger needs an account whose queue encoding is None, to see and forward messages as stored.", nameof(rawTextAccount));
@@ -61,6 +70,7 @@ public sealed partial class BatchQueueTrigger : BackgroundService
         _poison = rawTextAccount.GetQueueClient(PoisonQueueName);
         _client = client;
         _settings = settings.Queues;
+        _callbackPolicy = callbackPolicy;
         _time = time;
         _logger = logger;
 
@@ -190,7 +200,7 @@ public sealed partial class BatchQueueTrigger : BackgroundService
             return (null, ex.Message);
         }
 
-        var parsed = BatchMessageParser.Parse(body);
+        var parsed = BatchMessageParser.Parse(body, _callbackPolicy);
         if (parsed.Request is not { } request)
         {
             return (parsed.BatchId, $"The batch message is invalid: {parsed.Describe()}");

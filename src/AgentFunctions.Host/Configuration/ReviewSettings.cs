@@ -43,8 +43,23 @@ public sealed record ReviewSettings(
             : read.String("AgentFunctions:Review:LinkSecret"),
         read.Duration("AgentFunctions:Review:LinkTtl", TimeSpan.FromDays(7), TimeSpan.FromMinutes(1), TimeSpan.FromDays(90)),
         read.Duration("AgentFunctions:Review:SignatureTolerance", TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
-        AbsoluteHttpUrl(read, "AgentFunctions:Review:NotifyUrl"),
+        OperatorNotifyUrl(read, "AgentFunctions:Review:NotifyUrl"),
         AbsoluteHttpUrl(read, "AgentFunctions:Review:PublicBaseUrl"));
+
+    /// <summary>
+    /// The reviewer notification target. Unlike a request's <c>callbackUrl</c> it is not held to the callback policy's
+    /// address rules: the operator sets it, no submitter can change it, and a relay on the private network (a chat
+    /// bridge inside the VNet, a sidecar on localhost) is a legitimate target. What is refused is what is never right:
+    /// credentials in the URL, which HttpClient would not send as authentication and the notifier would write to its
+    /// logs. The notifier does not follow redirects either (see its HttpClient registration).
+    /// </summary>
+    private static Uri? OperatorNotifyUrl(SettingReader read, string key)
+    {
+        var uri = AbsoluteHttpUrl(read, key);
+        return uri is { UserInfo.Length: > 0 }
+            ? throw new HostConfigurationException(key, "must not carry user information (user:password@); the notification is authenticated by its signature.")
+            : uri;
+    }
 
     private static Uri? AbsoluteHttpUrl(SettingReader read, string key)
     {

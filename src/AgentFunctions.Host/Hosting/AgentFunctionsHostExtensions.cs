@@ -50,7 +50,16 @@ public static class AgentFunctionsHostExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageUnavailableHandler>();
         services.AddDurableBackend(settings, configuration);
-        services.AddHostedResearchPipeline(configuration);
+        try
+        {
+            services.AddHostedResearchPipeline(configuration);
+        }
+        catch (ArgumentException ex)
+        {
+            // The pipeline's own settings (AgentFunctions:Research:*, AgentFunctions:Callbacks:*) name their key in the message.
+            throw new HostConfigurationException($"Invalid setting: {ex.Message}", ex);
+        }
+
 
         // host.json's concurrency settings win over whatever the pipeline registration passed.
         services.RemoveAll<DurableTaskWorkerOptions>();
@@ -66,7 +75,10 @@ public static class AgentFunctionsHostExtensions
         services.AddSingleton<ReviewDecisionGate>();
         services.AddSingleton<ResearchSubmitter>();
         services.AddSingleton<PublicBaseUri>();
-        services.AddHttpClient<IReviewNotifier, ReviewNotifier>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient<IReviewNotifier, ReviewNotifier>(http => http.Timeout = TimeSpan.FromSeconds(30))
+
+            // A redirect would carry the signed notice, review link included, to a target the operator never named.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddAgentFunctionsTelemetry(configuration);
         services.AddBatchQueueTrigger(settings, configuration);
         services.AddHostedService(sp => new StartupReport(sp, settings, linkSecretGenerated));

@@ -1,5 +1,6 @@
 using AgentFunctions.Durable.Backend;
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Research.Publishing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,17 @@ internal sealed class StartupReport(IServiceProvider services, HostSettings sett
         if (settings.Review.WebhookSecrets.Count == 0)
         {
             logger.LogWarning("AgentFunctions:Review:WebhookSecret is not set; the reviewer webhook rejects every delivery (401). The review page still works.");
+        }
+
+        var callbacks = services.GetRequiredService<CallbackUrlPolicy>();
+        if (callbacks.AllowsPrivateNetworks || callbacks.AllowsHttp)
+        {
+            logger.LogWarning(
+                "Callbacks may go to {Targets}: fine for local development, a request forgery risk anywhere a stranger can submit. Unset {PrivateKey} and {HttpKey} in production.",
+                callbacks.AllowsPrivateNetworks && callbacks.AllowsHttp ? "private and loopback addresses over plain http"
+                    : callbacks.AllowsPrivateNetworks ? "private and loopback addresses" : "plain http URLs",
+                CallbackUrlPolicyOptions.AllowPrivateNetworksKey,
+                CallbackUrlPolicyOptions.AllowHttpKey);
         }
 
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();

@@ -3,6 +3,7 @@ using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Host.Management;
 using AgentFunctions.Host.Security;
+using AgentFunctions.Research.Publishing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,7 +26,8 @@ public static class ResearchApi
         return group;
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, ResearchSubmitter submitter, HostSettings settings, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(
+        HttpRequest request, ResearchSubmitter submitter, HostSettings settings, CallbackUrlPolicy callbackPolicy, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, settings.MaxRequestBodyBytes, ct);
         if (body is null)
@@ -33,7 +35,7 @@ public static class ResearchApi
             return RequestBody.TooLarge(settings.MaxRequestBodyBytes);
         }
 
-        var (research, errors) = ResearchSubmissionParser.Parse(body);
+        var (research, errors) = ResearchSubmissionParser.Parse(body, callbackPolicy);
         string? key = null;
         if (request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyValues))
         {

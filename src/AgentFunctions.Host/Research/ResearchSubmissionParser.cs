@@ -1,12 +1,15 @@
 using System.Text.Json;
 using System.Xml;
 using AgentFunctions.Research.Contracts;
+using AgentFunctions.Research.Publishing;
 
 namespace AgentFunctions.Host.Research;
 
 /// <summary>
 /// Turns a submission body into a <see cref="ResearchRequest"/>, collecting every problem by field name
-/// (the keys of the 400 problem details' <c>errors</c>).
+/// (the keys of the 400 problem details' <c>errors</c>). A <c>callbackUrl</c> is judged by the
+/// <see cref="CallbackUrlPolicy"/> as written, with no DNS lookup, so a refused target is answered at once; the
+/// sender checks the addresses a name resolves to when it connects.
 /// </summary>
 internal static class ResearchSubmissionParser
 {
@@ -19,8 +22,9 @@ internal static class ResearchSubmissionParser
     public static readonly TimeSpan MinApprovalTimeout = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan MaxApprovalTimeout = TimeSpan.FromDays(30);
 
-    public static (ResearchRequest? Request, Dictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body)
+    public static (ResearchRequest? Request, Dictionary<string, string[]> Errors) Parse(ReadOnlyMemory<byte> body, CallbackUrlPolicy callbackPolicy)
     {
+        ArgumentNullException.ThrowIfNull(callbackPolicy);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         JsonDocument document;
         try
@@ -48,7 +52,7 @@ internal static class ResearchSubmissionParser
             var requireApproval = ReadBool(root, "requireApproval", defaults.RequireApproval, errors);
             var approvalTimeout = ReadTimeout(root, errors);
             var tokenBudget = ReadInt(root, "tokenBudget", defaults.TokenBudget, MinTokenBudget, MaxTokenBudget, errors);
-            var callbackUrl = ReadCallbackUrl(root, errors);
+            var callbackUrl = ReadCallbackUrl(root, callbackPolicy, errors);
             return errors.Count > 0
                 ? (null, errors)
                 : (new ResearchRequest(question!, maxSources, requireApproval, approvalTimeout, tokenBudget, callbackUrl), errors);
@@ -171,7 +175,7 @@ internal static class ResearchSubmissionParser
         return timeout;
     }
 
-    private static string? ReadCallbackUrl(JsonElement root, Dictionary<string, string[]> errors)
+    private static string? ReadCallbackUrl(JsonElement root, CallbackUrlPolicy policy, Dictionary<string, string[]> errors)
     {
         if (Find(root, "callbackUrl") is not { } value)
         {
@@ -184,6 +188,12 @@ internal static class ResearchSubmissionParser
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             errors["callbackUrl"] = [$"callbackUrl must be an absolute http or https URL of at most {MaxCallbackUrlLength} characters, or null."];
+            return null;
+        }
+
+        if (!policy.IsAllowed(uri, out var reason))
+        {
+            errors["callbackUrl"] = [$"callbackUrl: {reason}."];
             return null;
         }
 

@@ -1,6 +1,7 @@
 using AgentFunctions.Durable;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Orchestration;
+using AgentFunctions.Research.Publishing;
 
 namespace AgentFunctions.Research.Activities;
 
@@ -13,22 +14,25 @@ public sealed record LoadRunSettingsInput(ResearchRequest Request);
 /// configuration (it can change between replays), so the first step of a run records the values it will use.
 /// </summary>
 /// <param name="options">The configured pipeline options.</param>
-public sealed class LoadRunSettingsActivity(ResearchPipelineOptions options) : TaskActivity<LoadRunSettingsInput, RunSettings>
+/// <param name="callbackPolicy">Where callbacks may go; a refused callback URL fails the run before any work is done.</param>
+public sealed class LoadRunSettingsActivity(ResearchPipelineOptions options, CallbackUrlPolicy callbackPolicy) : TaskActivity<LoadRunSettingsInput, RunSettings>
 {
     /// <inheritdoc />
     public override Task<RunSettings> RunAsync(TaskActivityContext context, LoadRunSettingsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return Task.FromResult(Resolve(input.Request, options));
+        return Task.FromResult(Resolve(input.Request, options, callbackPolicy));
     }
 
     /// <summary>The effective settings of <paramref name="request"/> under <paramref name="options"/>.</summary>
     /// <param name="request">The submitted request.</param>
     /// <param name="options">The pipeline options.</param>
-    /// <exception cref="NonRetryableException">The request is unusable (no question, bad numbers, bad callback URL).</exception>
-    public static RunSettings Resolve(ResearchRequest request, ResearchPipelineOptions options)
+    /// <param name="callbackPolicy">Where callbacks may go, judged on the URL as written (the sender checks resolved addresses).</param>
+    /// <exception cref="NonRetryableException">The request is unusable (no question, bad numbers, bad or refused callback URL).</exception>
+    public static RunSettings Resolve(ResearchRequest request, ResearchPipelineOptions options, CallbackUrlPolicy callbackPolicy)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(callbackPolicy);
         if (request is null || string.IsNullOrWhiteSpace(request.Question))
         {
             throw new NonRetryableException("The research request has no question; 'question' is required.");
@@ -49,10 +53,18 @@ public sealed class LoadRunSettingsActivity(ResearchPipelineOptions options) : T
             throw new NonRetryableException($"The research request's approvalTimeout is {asked}; it must be positive.");
         }
 
-        if (request.CallbackUrl is { } url
-            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        if (!string.IsNullOrWhiteSpace(request.CallbackUrl))
         {
-            throw new NonRetryableException($"The research request's callbackUrl '{url}' is not an absolute http or https URL.");
+            if (!Uri.TryCreate(request.CallbackUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new NonRetryableException($"The research request's callbackUrl '{request.CallbackUrl}' is not an absolute http or https URL.");
+            }
+
+            // The host refuses these at submission already; this covers other submitters and a policy tightened since.
+            if (!callbackPolicy.IsAllowed(uri, out var reason))
+            {
+                throw new CallbackUrlRefusedException($"The research request's callbackUrl {CallbackUrlPolicy.Describe(uri)} is refused: {reason}.");
+            }
         }
 
         var timeout = request.ApprovalTimeout ?? options.DefaultApprovalTimeout;

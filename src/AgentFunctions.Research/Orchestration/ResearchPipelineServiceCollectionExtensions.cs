@@ -16,13 +16,15 @@ public static class ResearchPipelineServiceCollectionExtensions
     /// (<see cref="ResearchModelServiceCollectionExtensions.AddResearchAgents"/>, with the per-agent output caps from the
     /// options), search (<see cref="SearchServiceCollectionExtensions.AddResearchSearch"/>), and defaults a host may
     /// replace by registering its own first: <see cref="IReportStore"/> (in memory), <see cref="IReviewNotifier"/>
-    /// (logs) and <see cref="ICallbackSender"/> (HTTP). Register the orchestrators with
+    /// (logs), <see cref="CallbackUrlPolicy"/> (from <c>AgentFunctions:Callbacks</c>, see <see cref="CallbackUrlPolicyOptions"/>)
+    /// and <see cref="ICallbackSender"/> (HTTP under that policy). Register the orchestrators with
     /// <see cref="ResearchPipeline.Register"/>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration (model, search and pipeline settings).</param>
     /// <param name="configure">Adjusts the options after binding.</param>
     /// <exception cref="ArgumentOutOfRangeException">A pipeline setting is out of range.</exception>
+    /// <exception cref="ArgumentException">A callback setting is malformed; the message names the key.</exception>
     public static IServiceCollection AddResearchPipeline(
         this IServiceCollection services, IConfiguration configuration, Action<ResearchPipelineOptions>? configure = null)
     {
@@ -45,7 +47,9 @@ public static class ResearchPipelineServiceCollectionExtensions
         services.AddResearchSearch(configuration);
         services.TryAddSingleton<IReportStore, InMemoryReportStore>();
         services.TryAddSingleton<IReviewNotifier, LoggingReviewNotifier>();
-        services.TryAddSingleton<ICallbackSender>(_ => new HttpCallbackSender(options.CallbackTimeout));
+        var callbackPolicy = new CallbackUrlPolicy(CallbackUrlPolicyOptions.Load(configuration));
+        services.TryAddSingleton(callbackPolicy);
+        services.TryAddSingleton<ICallbackSender>(sp => new HttpCallbackSender(options.CallbackTimeout, sp.GetRequiredService<CallbackUrlPolicy>()));
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using AgentFunctions.Host.Batch;
+using AgentFunctions.Research.Publishing;
 
 namespace AgentFunctions.Host.Tests.Unit;
 
@@ -10,7 +11,7 @@ public sealed class BatchMessageParserTests
         var result = BatchMessageParser.Parse("""
             {"batchId": "b-1", "questions": ["  First?  ", {"question": "Second?", "maxSources": 3, "approvalTimeout": "PT2H"}],
              "requireApproval": false, "maxConcurrency": 2}
-            """);
+            """, CallbackUrlPolicy.Default);
 
         var request = Assert.IsType<AgentFunctions.Research.Orchestration.BatchRequest>(result.Request);
         Assert.Empty(result.Errors);
@@ -25,7 +26,7 @@ public sealed class BatchMessageParserTests
     [Fact]
     public void Parse_RequireApprovalAbsent_LeavesEachQuestionsOwnSetting()
     {
-        var result = BatchMessageParser.Parse("""{"batchId": "b", "questions": ["Q?"]}""");
+        var result = BatchMessageParser.Parse("""{"batchId": "b", "questions": ["Q?"]}""", CallbackUrlPolicy.Default);
 
         Assert.Null(result.Request!.RequireApproval);
     }
@@ -45,9 +46,11 @@ public sealed class BatchMessageParserTests
     [InlineData("""{"batchId": "b", "questions": [{"maxSources": 3}]}""", "questions[0].question: The question is required")]
     [InlineData("""{"batchId": "b", "questions": ["Q?"], "requireApproval": "no"}""", "requireApproval must be true or false")]
     [InlineData("""{"batchId": "b", "questions": ["Q?"], "maxConcurrency": 0}""", "maxConcurrency must be a whole number from 1 to 64")]
+    [InlineData("""{"batchId": "b", "questions": [{"question": "Q?", "callbackUrl": "https://10.0.0.5/cb"}]}""", "questions[0].callbackUrl: callbackUrl: host '10.0.0.5' is a private address")]
+    [InlineData("""{"batchId": "b", "questions": [{"question": "Q?", "callbackUrl": "http://example.com/cb"}]}""", "questions[0].callbackUrl: callbackUrl: it uses http")]
     public void Parse_InvalidMessage_NamesTheProblem(string body, string expected)
     {
-        var result = BatchMessageParser.Parse(body);
+        var result = BatchMessageParser.Parse(body, CallbackUrlPolicy.Default);
 
         Assert.Null(result.Request);
         Assert.Contains(result.Errors, e => e.Contains(expected, StringComparison.Ordinal));
@@ -56,7 +59,7 @@ public sealed class BatchMessageParserTests
     [Fact]
     public void Parse_InvalidQuestions_KeepsBatchIdForLogs()
     {
-        var result = BatchMessageParser.Parse("""{"batchId": "keep-me", "questions": []}""");
+        var result = BatchMessageParser.Parse("""{"batchId": "keep-me", "questions": []}""", CallbackUrlPolicy.Default);
 
         Assert.Null(result.Request);
         Assert.Equal("keep-me", result.BatchId);
@@ -65,7 +68,7 @@ public sealed class BatchMessageParserTests
     [Fact]
     public void Parse_BatchIdTooLongForSubInstanceIds_IsRejected()
     {
-        var result = BatchMessageParser.Parse($$"""{"batchId": "{{new string('x', 250)}}", "questions": ["Q?"]}""");
+        var result = BatchMessageParser.Parse($$"""{"batchId": "{{new string('x', 250)}}", "questions": ["Q?"]}""", CallbackUrlPolicy.Default);
 
         Assert.Contains(result.Errors, e => e.StartsWith("batchId is 250 characters", StringComparison.Ordinal));
     }

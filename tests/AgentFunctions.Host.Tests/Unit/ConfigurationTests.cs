@@ -76,6 +76,33 @@ public sealed class ConfigurationTests : IDisposable
         Assert.False(settings.Keys.Enabled);
     }
 
+    [Fact]
+    public void Load_NotifyUrlWithUserInfo_ThrowsNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AgentFunctions:Review:NotifyUrl"] = "https://bot:hunter2@relay.example.com/hook",
+        }).Build();
+
+        var ex = Assert.Throws<HostConfigurationException>(() => HostSettings.Load(configuration));
+
+        Assert.Equal("AgentFunctions:Review:NotifyUrl", ex.Key);
+        Assert.Contains("user information", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_NotifyUrlOnPrivateNetwork_IsAcceptedAsOperatorOwned()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AgentFunctions:Review:NotifyUrl"] = "http://10.1.2.3:8080/hook",
+        }).Build();
+
+        var settings = HostSettings.Load(configuration);
+
+        Assert.Equal(new Uri("http://10.1.2.3:8080/hook"), settings.Review.NotifyUrl);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:7071", true)]
     [InlineData("http://localhost:7071", true)]

@@ -21,7 +21,13 @@ public sealed record PipelineSetup
 
     public int CallbackFailures { get; init; }
 
+    /// <summary>Replaces the recording callback sender (then <see cref="PipelineHost.Callbacks"/> is not available).</summary>
+    public ICallbackSender? CallbackSender { get; init; }
+
     public Action<ResearchPipelineOptions>? Configure { get; init; }
+
+    /// <summary>Configuration values the pipeline is added with (e.g. <c>AgentFunctions:Callbacks:*</c>).</summary>
+    public IReadOnlyDictionary<string, string?>? Settings { get; init; }
 }
 
 /// <summary>The pipeline on the real worker, the in-memory backend and a manual clock, with recording fakes.</summary>
@@ -63,8 +69,8 @@ public sealed class PipelineHost : IAsyncDisposable
         services.AddSingleton(setup.Model ?? new ScriptedOfflineModel());
         services.AddSingleton(setup.Search ?? new FixtureSearch());
         services.AddSingleton<IReviewNotifier, RecordingNotifier>();
-        services.AddSingleton<ICallbackSender>(new RecordingCallbackSender(setup.CallbackFailures));
-        services.AddResearchPipeline(new ConfigurationBuilder().Build(), setup.Configure);
+        services.AddSingleton<ICallbackSender>(setup.CallbackSender ?? new RecordingCallbackSender(setup.CallbackFailures));
+        services.AddResearchPipeline(new ConfigurationBuilder().AddInMemoryCollection(setup.Settings ?? new Dictionary<string, string?>()).Build(), setup.Configure);
         var provider = services.BuildServiceProvider();
 
         var backend = new RecordingBackend(time);

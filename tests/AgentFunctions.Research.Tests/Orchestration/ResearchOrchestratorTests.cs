@@ -3,11 +3,19 @@ using AgentFunctions.Durable.History;
 using AgentFunctions.Research.Agents;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Orchestration;
+using AgentFunctions.Research.Publishing;
 
 namespace AgentFunctions.Research.Tests.Orchestration;
 
 public sealed class ResearchOrchestratorTests
 {
+    // These runs call back to 127.0.0.1 over http, which the production policy refuses; they opt in explicitly.
+    private static readonly Dictionary<string, string?> LoopbackCallbacks = new()
+    {
+        [CallbackUrlPolicyOptions.AllowPrivateNetworksKey] = "true",
+        [CallbackUrlPolicyOptions.AllowHttpKey] = "true",
+    };
+
     private static string? Json(object? value) => DataConverter.Default.Serialize(value);
 
     private static async Task<(PipelineHost Host, ResearchResult Result)> RunScenarioAsync(string name, PipelineSetup? setup = null)
@@ -225,7 +233,12 @@ public sealed class ResearchOrchestratorTests
     [Fact]
     public async Task Run_CallbackFailsForGood_ReportStillStoredAndRunCompletes()
     {
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { CallbackFailures = 100, Configure = o => o.CallbackRetry.MaxAttempts = 1 });
+        await using var host = await PipelineHost.StartAsync(new PipelineSetup
+        {
+            CallbackFailures = 100,
+            Configure = o => o.CallbackRetry.MaxAttempts = 1,
+            Settings = LoopbackCallbacks,
+        });
         var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "http://127.0.0.1:9/callback" });
 
         var result = await host.CompleteAsync(id);
@@ -239,7 +252,7 @@ public sealed class ResearchOrchestratorTests
     [Fact]
     public async Task Run_CallbackFailsOnce_RetriesOnDurableTimerAndDelivers()
     {
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { CallbackFailures = 1 });
+        await using var host = await PipelineHost.StartAsync(new PipelineSetup { CallbackFailures = 1, Settings = LoopbackCallbacks });
         var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "http://127.0.0.1:9/callback" });
 
         await host.WaitForTimersAsync(id, 1);
@@ -249,6 +262,38 @@ public sealed class ResearchOrchestratorTests
         var delivered = Assert.Single(host.Callbacks.Delivered);
         Assert.Equal(id, delivered.InstanceId);
         Assert.Equal(Json(result), Json(delivered.Result));
+    }
+
+    [Fact]
+    public async Task Run_PrivateCallbackUrlUnderProductionPolicy_FailsAtFirstStepNamingTheSetting()
+    {
+        await using var host = await PipelineHost.StartAsync();
+        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "https://10.0.0.5/callback" });
+
+        var done = await host.WaitForCompletionAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.True(done.FailureDetails!.IsCausedBy<CallbackUrlRefusedException>(), done.FailureDetails.ToString());
+        Assert.Contains(CallbackUrlPolicyOptions.AllowPrivateNetworksKey, done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(host.Callbacks.Delivered);
+    }
+
+    [Fact]
+    public async Task Run_CallbackHostResolvesToLoopbackAtDelivery_NotRetriedRunCompletesWithNote()
+    {
+        using var sender = new HttpCallbackSender(
+            TimeSpan.FromSeconds(5), CallbackUrlPolicy.Default, (_, _) => Task.FromResult(new[] { System.Net.IPAddress.Loopback }));
+        await using var host = await PipelineHost.StartAsync(new PipelineSetup { CallbackSender = sender });
+        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "https://rebound.example.com/callback" });
+
+        var result = await host.CompleteAsync(id);
+
+        Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
+        Assert.NotNull(await host.Store.GetAsync(id, CancellationToken.None));
+        var note = host.StatusesOf(id)[^1].Note;
+        Assert.Contains("The callback failed", note, StringComparison.Ordinal);
+        Assert.Contains("resolves to 127.0.0.1, a loopback address", note, StringComparison.Ordinal);
+        Assert.Empty((await host.Backend.GetHistoryAsync(id, CancellationToken.None)).OfType<TimerCreatedEvent>());
     }
 
     [Fact]
@@ -273,11 +318,11 @@ public sealed class ResearchOrchestratorTests
     {
         var options = new ResearchPipelineOptions { MaxSourcesCap = 3 };
 
-        var settings = Activities.LoadRunSettingsActivity.Resolve(PipelineScenarios.Reviewed() with { MaxSources = 10, ApprovalTimeout = null }, options);
+        var settings = Activities.LoadRunSettingsActivity.Resolve(PipelineScenarios.Reviewed() with { MaxSources = 10, ApprovalTimeout = null }, options, CallbackUrlPolicy.Default);
 
         Assert.Equal(3, settings.MaxSources);
         Assert.Equal(TimeSpan.FromHours(24), settings.ApprovalTimeout);
-        Assert.Throws<NonRetryableException>(() => Activities.LoadRunSettingsActivity.Resolve(new ResearchRequest("q", CallbackUrl: "file:///etc/passwd"), options));
+        Assert.Throws<NonRetryableException>(() => Activities.LoadRunSettingsActivity.Resolve(new ResearchRequest("q", CallbackUrl: "file:///etc/passwd"), options, CallbackUrlPolicy.Default));
         await Task.CompletedTask;
     }
 
