@@ -24,8 +24,11 @@ public sealed record AzureStorageBackendOptions
     /// <summary>Messages fetched per receive call (1-32).</summary>
     public int ControlQueueBatchSize { get; init; } = 32;
 
-    /// <summary>Activity messages held in memory ahead of the dispatchers.</summary>
-    public int ActivityPrefetch { get; init; } = 64;
+    /// <summary>
+    /// Activity calls held in memory ahead of the dispatchers. Only the lease holder processes the hub, so holding
+    /// calls here takes them from no other host; it costs one visibility renewal per held queue message.
+    /// </summary>
+    public int ActivityPrefetch { get; init; } = 256;
 
     /// <summary>Task-hub lease duration (15-60 s): how long a dead host blocks another one.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
@@ -58,8 +61,12 @@ public sealed record AzureStorageBackendOptions
     /// </summary>
     public int MaxMessagesPerQueueMessage { get; init; } = 32;
 
-    /// <summary>Queue messages one queue's outbox sends at once; more waiting messages are packed behind them.</summary>
-    public int MaxConcurrentSendsPerQueue { get; init; } = 4;
+    /// <summary>
+    /// Queue messages one queue's outbox sends at once; more waiting messages are packed behind them. Fewer packs
+    /// tighter (1 is the fewest requests), but one send stuck in storage retries then holds up every other; 2 keeps
+    /// a second lane open.
+    /// </summary>
+    public int MaxConcurrentSendsPerQueue { get; init; } = 2;
 
     /// <summary>Throws if a value is out of range, naming the setting.</summary>
     public void Validate()

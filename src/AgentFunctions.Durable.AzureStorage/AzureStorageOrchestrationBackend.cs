@@ -189,6 +189,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
             var existingState = existing is null ? null : await InstanceRows.FromEntityAsync(existing, _payloads, false, cancellationToken).ConfigureAwait(false);
+            if (existingState?.ExecutionId == state.ExecutionId)
+            {
+                // Our own insert, retried after its response was lost (execution ids are new per create).
+                _rows[state.InstanceId] = state;
+                await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             if (existingState is not null && !existingState.RuntimeStatus.IsTerminal())
             {
                 throw new InstanceAlreadyExistsException(state.InstanceId, existingState.RuntimeStatus);

@@ -107,6 +107,9 @@ public sealed class StorageAccountClient : IDisposable
     /// <summary>Storage requests this client has sent (a retried request counts once): for diagnostics and benchmarks.</summary>
     public long RequestsSent => _pipeline.RequestsSent;
 
+    /// <summary>Storage requests sent so far by kind ("Queue POST messages", "Table POST $batch", ...), for diagnostics and benchmarks.</summary>
+    public IReadOnlyDictionary<string, long> RequestsByKind => _pipeline.RequestsByKind;
+
     /// <summary>Closes the pooled connections. Clients handed out stop working.</summary>
     public void Dispose() => _pipeline.Dispose();
 }

@@ -25,7 +25,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
     private readonly bool _inMemory;
     private readonly bool _ownsLocation;
     private readonly StringBuilder _output = new();
-    private Process? _process;
+    private readonly bool _perService;
+    private List<Process> _processes = [];
 
     private AzuriteInstance(string connectionString)
     {
@@ -34,9 +35,10 @@ public sealed class AzuriteInstance : IAsyncDisposable
         Location = string.Empty;
     }
 
-    private AzuriteInstance(bool inMemory, string location, bool ownsLocation)
+    private AzuriteInstance(bool inMemory, string location, bool ownsLocation, bool perService)
     {
         _inMemory = inMemory;
+        _perService = perService;
         _ownsLocation = ownsLocation;
         Location = location;
         BlobPort = FreePort();
@@ -68,7 +70,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
     public int TablePort { get; }
 
     /// <summary>Whether the process is running.</summary>
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _processes.Count > 0 && _processes.TrueForAll(p => !p.HasExited);
 
     /// <summary>
     /// Starts an Azurite, or wraps the external one when AGENTFUNCTIONS_AZURITE_CONNECTION is set and
@@ -77,10 +79,14 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <param name="inMemory">Keep data in memory (fast; lost on stop) rather than on disk.</param>
     /// <param name="location">The data folder; null for a fresh temporary folder, deleted on dispose.</param>
     /// <param name="allowExternal">False for tests that must control the process (stop/start).</param>
+    /// <param name="perService">
+    /// Run blob, queue and table as three processes (azurite-blob, azurite-queue, azurite-table) rather than one:
+    /// each is single-threaded, so split they use more than one core.
+    /// </param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running instance.</returns>
     public static async Task<AzuriteInstance> StartNewAsync(
-        bool inMemory = true, string? location = null, bool allowExternal = true, CancellationToken cancellationToken = default)
+        bool inMemory = true, string? location = null, bool allowExternal = true, bool perService = false, CancellationToken cancellationToken = default)
     {
         var external = Environment.GetEnvironmentVariable(ExternalConnectionVariable);
         if (allowExternal && !string.IsNullOrWhiteSpace(external))
@@ -90,7 +96,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
 
         var folder = location ?? Path.Combine(Path.GetTempPath(), "agentfunctions-azurite-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var instance = new AzuriteInstance(inMemory, folder, ownsLocation: location is null);
+        var instance = new AzuriteInstance(inMemory, folder, ownsLocation: location is null, perService);
         try
         {
             await instance.StartAsync(cancellationToken);
@@ -115,21 +121,42 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
 
         await RepositoryRoot.EnsureToolsInstalledAsync(cancellationToken);
-        var info = new ProcessStartInfo(Path.Combine(RepositoryRoot.NodeModules, ".bin", "azurite"))
+        string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] blob = ["--blobHost", "127.0.0.1", "--blobPort", Port(BlobPort)];
+        string[] queue = ["--queueHost", "127.0.0.1", "--queuePort", Port(QueuePort)];
+        string[] table = ["--tableHost", "127.0.0.1", "--tablePort", Port(TablePort)];
+        _processes = _perService
+            ? [Launch("azurite-blob", blob), Launch("azurite-queue", queue), Launch("azurite-table", table)]
+            : [Launch("azurite", [.. blob, .. queue, .. table])];
+
+        var deadline = Stopwatch.StartNew();
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+        {
+            while (!await AcceptsAsync(port, cancellationToken))
+            {
+                var exited = _processes.Find(p => p.HasExited);
+                if (exited is not null || deadline.Elapsed > _startTimeout)
+                {
+                    var reason = exited is not null ? $"exited with code {exited.ExitCode}" : $"did not listen within {_startTimeout}";
+                    await StopAsync();
+                    throw new InvalidOperationException($"Azurite {reason} (port {port}, folder {Location}). Output:\n{Output}");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
+        }
+    }
+
+    private Process Launch(string program, string[] serviceArguments)
+    {
+        var info = new ProcessStartInfo(Path.Combine(RepositoryRoot.NodeModules, ".bin", program))
         {
             WorkingDirectory = Location,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        string[] arguments =
-        [
-            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--skipApiVersionCheck", "--loose", "--disableTelemetry", "--silent",
-        ];
-        foreach (var argument in arguments)
+        foreach (var argument in serviceArguments.Concat(["--skipApiVersionCheck", "--loose", "--disableTelemetry", "--silent"]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -151,23 +178,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _process = process;
-
-        var deadline = Stopwatch.StartNew();
-        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
-        {
-            while (!await AcceptsAsync(port, cancellationToken))
-            {
-                if (process.HasExited || deadline.Elapsed > _startTimeout)
-                {
-                    var reason = process.HasExited ? $"exited with code {process.ExitCode}" : $"did not listen within {_startTimeout}";
-                    await StopAsync();
-                    throw new InvalidOperationException($"Azurite {reason} (port {port}, folder {Location}). Output:\n{Output}");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-            }
-        }
+        return process;
     }
 
     /// <summary>
@@ -179,13 +190,13 @@ public sealed class AzuriteInstance : IAsyncDisposable
     public async Task StopAsync(bool graceful = false)
     {
         ThrowIfExternal();
-        var process = _process;
-        _process = null;
-        if (process is null)
-        {
-            return;
-        }
+        var processes = _processes;
+        _processes = [];
+        await Task.WhenAll(processes.Select(p => StopProcessAsync(p, graceful)));
+    }
 
+    private async Task StopProcessAsync(Process process, bool graceful)
+    {
         if (graceful && !process.HasExited)
         {
             await ProcessRunner.RunAsync(

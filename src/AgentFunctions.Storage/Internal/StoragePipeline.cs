@@ -22,6 +22,7 @@ internal sealed class StoragePipeline : IDisposable
     private static readonly ResiliencePropertyKey<long> _startedKey = new("agentfunctions.storage.started");
 
     private readonly HttpClient _http;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _requestsByKind = new(StringComparer.Ordinal);
     private long _requestsSent;
     private readonly IRequestAuthorizer _authorizer;
     private readonly SemaphoreSlim _inFlight;
@@ -66,8 +67,22 @@ internal sealed class StoragePipeline : IDisposable
 
     public StorageClientOptions Options { get; }
 
+    private static string KindOf(StorageRequest request)
+    {
+        var path = request.Uri.AbsolutePath;
+        var what = path.EndsWith("/messages", StringComparison.Ordinal) ? "messages"
+            : path.Contains("/messages/", StringComparison.Ordinal) ? "message"
+            : path.EndsWith("/$batch", StringComparison.Ordinal) ? "$batch"
+            : request.Uri.Query.Contains("comp=lease", StringComparison.Ordinal) ? "lease"
+            : "";
+        return $"{request.Service} {request.Method} {what}".TrimEnd();
+    }
+
     /// <summary>Requests sent through this pipeline (retries of one request count once).</summary>
     public long RequestsSent => Interlocked.Read(ref _requestsSent);
+
+    /// <summary>Requests sent so far by kind ("Queue DELETE message", "Table POST $batch", ...).</summary>
+    public IReadOnlyDictionary<string, long> RequestsByKind => new Dictionary<string, long>(_requestsByKind, StringComparer.Ordinal);
 
     /// <summary>Sends a request and throws <see cref="StorageRequestFailedException"/> unless it succeeded.</summary>
     public async Task<StorageResponse> SendAsync(StorageRequest request, CancellationToken cancellationToken)
@@ -81,6 +96,7 @@ internal sealed class StoragePipeline : IDisposable
     public async Task<StorageResponse> SendRawAsync(StorageRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _requestsSent);
+        _requestsByKind.AddOrUpdate(KindOf(request), 1, static (_, n) => n + 1);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(_startedKey, _timeProvider.GetTimestamp());
         var state = new AttemptState(this, request);
