@@ -52,6 +52,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private readonly ConcurrentDictionary<string, OrchestrationState> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
     private readonly MessageOutbox _controlOutbox;
+    private readonly MessageOutbox _clientOutbox;
     private readonly MessageOutbox _workOutbox;
     private readonly SemaphoreSlim _controlWake = new(0, int.MaxValue);
     private readonly SemaphoreSlim _activityWake = new(0, int.MaxValue);
@@ -89,8 +90,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         _payloads = new PayloadStore(account.GetBlobContainerClient(_names.LargeMessagesContainer), _options.LargePayloadThresholdBytes);
         var hostId = _options.HostId ?? $"{Environment.MachineName}/{_options.TaskHubName}";
         _lease = new TaskHubLease(account.GetBlobContainerClient(_names.LeasesContainer), _options, hostId, _logger);
-        _controlOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue);
-        _workOutbox = new MessageOutbox(SendActivityBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue);
+        // Clients (starts, raised events) get an outbox of their own, so they never wait behind the worker's sends.
+        _controlOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue, background: true);
+        _clientOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue);
+        _workOutbox = new MessageOutbox(SendActivityBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue, background: true);
     }
 
     /// <summary>Creates a backend that owns a client for the given connection string.</summary>
@@ -368,6 +371,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
             try
             {
+                using var priority = StorageRequestPriority.Background();
                 var state = _rows.TryGetValue(instanceId, out var cached) && !StartsAnotherExecution(messages, cached)
                     ? cached
                     : await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
@@ -386,6 +390,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(commit);
+        using var priority = StorageRequestPriority.Background();
         var held = (List<HeldPart>)workItem.BackendState!;
         var deferred = commit.Deferred is { Count: > 0 } d ? held.Where(h => d.Contains(h.Message)).ToList() : [];
         var consumed = deferred.Count == 0 ? held : held.Except(deferred).ToList();
@@ -473,6 +478,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(response);
+        using var priority = StorageRequestPriority.Background();
         var part = (HeldPart)workItem.BackendState!;
         await SendControlAsync(response, cancellationToken).ConfigureAwait(false);
         await ConsumeAsync(part, cancellationToken).ConfigureAwait(false);
@@ -483,6 +489,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     public async Task AbandonActivityWorkItemAsync(ActivityWorkItem workItem, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
+        using var priority = StorageRequestPriority.Background();
         var part = (HeldPart)workItem.BackendState!;
         var retryIn = TimeSpan.FromSeconds(Math.Min(30, Math.Max(1, workItem.DequeueCount) * 2));
         try
@@ -510,6 +517,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private async Task RunWhileLeasedAsync(CancellationToken stopping)
     {
+        // Pumps, renewals and everything they start are the worker's background work; the lease is not (below).
+        using var priority = StorageRequestPriority.Background();
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -577,7 +586,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             try
             {
                 await Task.Delay(_options.LeaseRenewInterval, cancellationToken).ConfigureAwait(false);
-                switch (await _lease.RenewAsync(cancellationToken).ConfigureAwait(false))
+                bool? renewed;
+                using (StorageRequestPriority.Foreground())
+                {
+                    // Never queued behind the worker's own requests: a late renewal loses the hub.
+                    renewed = await _lease.RenewAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                switch (renewed)
                 {
                     case true:
                         renewedAt = DateTimeOffset.UtcNow;
@@ -789,34 +805,47 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
                 return;
             }
 
+            // Renewals run side by side and ahead of the worker's other requests: a renewal that comes late lets the
+            // message be delivered again, which costs a duplicate delivery and a receive.
             var threshold = DateTimeOffset.UtcNow + (_options.VisibilityTimeout / 2);
-            foreach (var held in _held.Values.Where(h => !h.Done && h.VisibleAgainAt < threshold).ToList())
+            var due = _held.Values.Where(h => !h.Done && h.VisibleAgainAt < threshold).ToList();
+            using var priority = StorageRequestPriority.Foreground();
+            try
             {
-                await held.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    if (held.Done)
-                    {
-                        continue;
-                    }
-
-                    var receipt = await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    held.PopReceipt = receipt.PopReceipt;
-                    held.VisibleAgainAt = receipt.NextVisibleOn;
-                }
-                catch (StorageRequestFailedException ex) when (IsGoneOrSuperseded(ex))
-                {
-                    _logger.LogWarning("Held message {MessageId} could not be renewed (already redelivered); a duplicate delivery will be dropped.", held.MessageId);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
-                {
-                    _logger.LogWarning(ex, "Renewing held message {MessageId} failed; retrying next round.", held.MessageId);
-                }
-                finally
-                {
-                    held.Gate.Release();
-                }
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, RenewAsync).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask RenewAsync(HeldMessage held, CancellationToken cancellationToken)
+    {
+        await held.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (held.Done)
+            {
+                return;
+            }
+
+            var receipt = await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            held.PopReceipt = receipt.PopReceipt;
+            held.VisibleAgainAt = receipt.NextVisibleOn;
+        }
+        catch (StorageRequestFailedException ex) when (IsGoneOrSuperseded(ex))
+        {
+            _logger.LogWarning("Held message {MessageId} could not be renewed (already redelivered); a duplicate delivery will be dropped.", held.MessageId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Renewing held message {MessageId} failed; retrying next round.", held.MessageId);
+        }
+        finally
+        {
+            held.Gate.Release();
         }
     }
 
@@ -954,7 +983,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         var envelope = await _payloads.EncodeEnvelopeAsync(message, cancellationToken).ConfigureAwait(false);
-        await _controlOutbox.SendAsync([(message, envelope)], cancellationToken).ConfigureAwait(false);
+        var outbox = StorageRequestPriority.IsBackground ? _controlOutbox : _clientOutbox;
+        await outbox.SendAsync([(message, envelope)], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using AgentFunctions.Durable.History;
+using AgentFunctions.Storage;
 
 namespace AgentFunctions.Durable.AzureStorage;
 
@@ -13,6 +14,7 @@ internal sealed class MessageOutbox
     private readonly int _maxParts;
     private readonly int _maxBytes;
     private readonly int _maxInFlight;
+    private readonly bool _background;
     private readonly Lock _gate = new();
     private readonly Queue<Entry> _pending = new();
     private int _inFlight;
@@ -21,8 +23,10 @@ internal sealed class MessageOutbox
     /// <param name="maxParts">Task messages per queue message at most.</param>
     /// <param name="maxBytes">Packed body bytes at most (before the queue's base64).</param>
     /// <param name="maxInFlight">Queue messages being sent at once at most.</param>
-    public MessageOutbox(Func<IReadOnlyList<Entry>, Task> send, int maxParts, int maxBytes, int maxInFlight)
+    /// <param name="background">Send as background work (a worker's), not as a waiting client's; see <see cref="StorageRequestPriority"/>.</param>
+    public MessageOutbox(Func<IReadOnlyList<Entry>, Task> send, int maxParts, int maxBytes, int maxInFlight, bool background = false)
     {
+        _background = background;
         _send = send;
         _maxParts = maxParts;
         _maxBytes = maxBytes;
@@ -63,6 +67,7 @@ internal sealed class MessageOutbox
 
     private async Task DrainAsync()
     {
+        using var priority = _background ? StorageRequestPriority.Background() : StorageRequestPriority.Foreground();
         while (true)
         {
             List<Entry> batch;

@@ -24,6 +24,12 @@ public sealed record StorageClientOptions
     public int MaxInFlight { get; init; } = 256;
 
     /// <summary>
+    /// The most background requests (see <see cref="StorageRequestPriority"/>) in flight at once (default 16).
+    /// Foreground requests are not counted and never wait, so they queue behind at most this many in the service.
+    /// </summary>
+    public int MaxBackgroundInFlight { get; init; } = 16;
+
+    /// <summary>
     /// How long an idle pooled connection is kept (default 4 s: below Azurite's 5 s keep-alive, so a request
     /// never races the server closing the connection it picked).
     /// </summary>
@@ -42,6 +48,7 @@ public sealed record StorageClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetryDelay, FirstRetryDelay, nameof(MaxRetryDelay));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TryTimeout, TimeSpan.Zero, nameof(TryTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1, nameof(MaxInFlight));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackgroundInFlight, 1, nameof(MaxBackgroundInFlight));
         ArgumentOutOfRangeException.ThrowIfLessThan(PooledConnectionIdleTimeout, TimeSpan.Zero, nameof(PooledConnectionIdleTimeout));
         if (!Enum.IsDefined(MessageEncoding))
         {

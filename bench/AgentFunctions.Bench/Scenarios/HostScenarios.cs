@@ -56,6 +56,14 @@ public static class HostScenarios
         return results;
     }
 
+    /// <summary>Extra host settings from BENCH_HOST_SETTINGS ("key=value;key=value"), for trying a configuration.</summary>
+    private static IEnumerable<(string Key, string Value)> HostOverrides() =>
+        (Environment.GetEnvironmentVariable("BENCH_HOST_SETTINGS") ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Where(parts => parts.Length == 2)
+            .Select(parts => (parts[0], parts[1]));
+
     /// <summary>Starts a host on its own task hub, warms it up, runs <paramref name="scenario"/>, and kills the host.</summary>
     private static async Task<IReadOnlyList<BenchResult>> WithHostAsync(
         string repoRoot, AzuriteInstance azurite, string hubName, Func<HttpClient, Task<IReadOnlyList<BenchResult>>> scenario)
@@ -68,6 +76,11 @@ public static class HostScenarios
             ["AgentFunctions__Review__WebhookSecret"] = WebhookSecret,
             ["AgentFunctions__Review__LinkSecret"] = "hostbench-link-secret-0123456789",
         };
+        foreach (var (key, value) in HostOverrides())
+        {
+            values[key] = value;
+        }
+
         await using var host = await LocalHostProcess.StartAsync(repoRoot, values);
         Console.WriteLine($"H: host pid {host.ProcessId} on {host.BaseAddress}, task hub {hubName} (Release build, AzureStorage backend)");
 
@@ -83,6 +96,13 @@ public static class HostScenarios
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or JsonException or TaskCanceledException)
         {
             throw new InvalidOperationException($"The host scenario on {hubName} failed: {ex.Message}\nLast host output:\n{host.OutputTail}", ex);
+        }
+        finally
+        {
+            // The host's last lines, for reading a bad run afterwards (results are git-ignored).
+            var log = Path.Combine(repoRoot, "bench", "results", $"host-{hubName}.log");
+            Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+            await File.WriteAllTextAsync(log, host.OutputTail);
         }
     }
 

@@ -13,7 +13,7 @@ namespace AgentFunctions.Bench.Scenarios;
 /// </summary>
 public sealed class LocalHostProcess : IAsyncDisposable
 {
-    private const int KeptOutputLines = 200;
+    private const int KeptOutputLines = 2000;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly string _contentRoot;

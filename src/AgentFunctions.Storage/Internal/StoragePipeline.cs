@@ -26,6 +26,7 @@ internal sealed class StoragePipeline : IDisposable
     private long _requestsSent;
     private readonly IRequestAuthorizer _authorizer;
     private readonly SemaphoreSlim _inFlight;
+    private readonly SemaphoreSlim _backgroundInFlight;
     private readonly ResiliencePipeline<StorageResponse> _resilience;
     private readonly TimeProvider _timeProvider;
 
@@ -36,6 +37,7 @@ internal sealed class StoragePipeline : IDisposable
         _authorizer = authorizer;
         _timeProvider = timeProvider;
         _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+        _backgroundInFlight = new SemaphoreSlim(options.MaxBackgroundInFlight, options.MaxBackgroundInFlight);
         handler ??= new SocketsHttpHandler
         {
             PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
@@ -95,6 +97,24 @@ internal sealed class StoragePipeline : IDisposable
     /// <summary>Sends a request and returns whatever status it ended with (after retries).</summary>
     public async Task<StorageResponse> SendRawAsync(StorageRequest request, CancellationToken cancellationToken)
     {
+        if (!StorageRequestPriority.IsBackground)
+        {
+            return await SendRawCoreAsync(request, cancellationToken);
+        }
+
+        await _backgroundInFlight.WaitAsync(cancellationToken);
+        try
+        {
+            return await SendRawCoreAsync(request, cancellationToken);
+        }
+        finally
+        {
+            _backgroundInFlight.Release();
+        }
+    }
+
+    private async Task<StorageResponse> SendRawCoreAsync(StorageRequest request, CancellationToken cancellationToken)
+    {
         Interlocked.Increment(ref _requestsSent);
         _requestsByKind.AddOrUpdate(KindOf(request), 1, static (_, n) => n + 1);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -142,6 +162,7 @@ internal sealed class StoragePipeline : IDisposable
     {
         _http.Dispose();
         _inFlight.Dispose();
+        _backgroundInFlight.Dispose();
         (_authorizer as IDisposable)?.Dispose();
     }
 

@@ -1,0 +1,58 @@
+using System.Net;
+
+namespace AgentFunctions.Storage.Tests;
+
+public sealed class StorageRequestPriorityTests
+{
+    /// <summary>Holds every request until released; counts what arrived.</summary>
+    private sealed class GatedHandler : HttpMessageHandler
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        public int Arrived => Volatile.Read(ref _arrived);
+
+        public void Release() => _release.TrySetResult();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _arrived);
+            if (!request.RequestUri!.AbsolutePath.Contains("foreground", StringComparison.Ordinal))
+            {
+                await _release.Task.WaitAsync(cancellationToken);
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.Created) { Content = new ByteArrayContent([]) };
+        }
+    }
+
+    private static StorageAccountClient Account(HttpMessageHandler handler, int maxBackground) =>
+        new(StorageConnectionString.Parse("UseDevelopmentStorage=true"), new StorageClientOptions { MaxBackgroundInFlight = maxBackground }, TimeProvider.System, handler);
+
+    [Fact]
+    public async Task Background_OverTheLimit_WaitsButForegroundGoesAtOnce()
+    {
+        using var handler = new GatedHandler();
+        using var account = Account(handler, maxBackground: 2);
+        List<Task> background;
+        using (StorageRequestPriority.Background())
+        {
+            background = [.. Enumerable.Range(0, 5).Select(i => account.GetQueueClient($"background-{i}").CreateIfNotExistsAsync())];
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (handler.Arrived < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await account.GetQueueClient("foreground").CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var arrivedBeforeRelease = handler.Arrived;
+        handler.Release();
+        await Task.WhenAll(background).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, arrivedBeforeRelease); // two background (the limit) and the foreground one
+        Assert.Equal(6, handler.Arrived);
+        Assert.False(StorageRequestPriority.IsBackground);
+    }
+}
