@@ -41,6 +41,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InstanceBuffer> _buffers = new(StringComparer.Ordinal);
+
+    // Starts held back while the activity dispatchers are saturated (see BufferLocked).
+    private readonly Queue<HeldPart> _waitingStarts = new();
     private readonly Channel<string> _ready = Channel.CreateUnbounded<string>();
     private readonly Channel<ActivityWorkItem> _activities = Channel.CreateUnbounded<ActivityWorkItem>();
     private readonly ConcurrentDictionary<string, HeldMessage> _held = new(StringComparer.Ordinal);
@@ -921,6 +924,20 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private void BufferLocked(HeldPart part)
     {
+        // Admission control: while the activity dispatchers have a full backlog, new instances wait here (held,
+        // in arrival order) instead of starting and adding their calls to a queue that grows without bound. Each
+        // finished call lets one in. Durable Functions bounds its control-queue buffer for the same reason.
+        if (part.Message.Event is ExecutionStartedEvent && Volatile.Read(ref _activityBacklog) >= _options.ActivityPrefetch)
+        {
+            _waitingStarts.Enqueue(part);
+            return;
+        }
+
+        AddToBufferLocked(part);
+    }
+
+    private void AddToBufferLocked(HeldPart part)
+    {
         var instanceId = part.Message.InstanceId;
         if (!_buffers.TryGetValue(instanceId, out var buffer))
         {
@@ -959,9 +976,25 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private void ActivityDone()
     {
-        if (Interlocked.Decrement(ref _activityBacklog) == _options.ActivityPrefetch - 1)
+        var backlog = Interlocked.Decrement(ref _activityBacklog);
+        if (backlog == _options.ActivityPrefetch - 1)
         {
             _activityRoom.Release();
+        }
+
+        if (backlog < _options.ActivityPrefetch && _waitingStarts.Count > 0)
+        {
+            lock (_gate)
+            {
+                while (_waitingStarts.TryDequeue(out var start))
+                {
+                    if (!start.Held.Done)
+                    {
+                        AddToBufferLocked(start);
+                        break;
+                    }
+                }
+            }
         }
     }
 
@@ -1146,6 +1179,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         lock (_gate)
         {
             _buffers.Clear();
+            _waitingStarts.Clear();
         }
 
         while (_activities.Reader.TryRead(out _))
@@ -1179,6 +1213,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         lock (_gate)
         {
             _buffers.Clear();
+            _waitingStarts.Clear();
         }
 
         while (_activities.Reader.TryRead(out _))

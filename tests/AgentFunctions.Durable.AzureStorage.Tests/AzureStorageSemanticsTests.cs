@@ -26,3 +26,19 @@ public sealed class AzureStorageColdReplaySemanticsTests(AzuriteFixture azurite)
     protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>
         Task.FromResult<IOrchestrationBackend>(AzureStorageOrchestrationBackend.Create(azurite.ConnectionString, TestHubs.Options(), time));
 }
+
+/// <summary>
+/// The suite with the tightest packing and admission control: one activity call held at a time (so new instances
+/// wait for a finished call to be let in), one task message per queue message, one send at a time.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class AzureStorageThrottledSemanticsTests(AzuriteFixture azurite) : DurableSemanticsTests
+{
+    protected override TimeSpan WaitLimit => TimeSpan.FromMinutes(3);
+
+    protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>
+        Task.FromResult<IOrchestrationBackend>(AzureStorageOrchestrationBackend.Create(
+            azurite.ConnectionString,
+            TestHubs.Options() with { ActivityPrefetch = 1, MaxMessagesPerQueueMessage = 1, MaxConcurrentSendsPerQueue = 1 },
+            time));
+}
