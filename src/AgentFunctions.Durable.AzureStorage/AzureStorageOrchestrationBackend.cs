@@ -61,6 +61,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private readonly SemaphoreSlim _activityWake = new(0, int.MaxValue);
     private readonly SemaphoreSlim _activityRoom = new(0, int.MaxValue);
     private int _activityBacklog;
+
+    // Calls this host sent visible (its backlog was full) and has not received back yet: queued work it knows of.
+    private int _queuedCalls;
     private volatile bool _processing;
     private CancellationTokenSource? _running;
     private Task[] _loops = [];
@@ -783,7 +786,11 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
                 try
                 {
                     var messages = await _payloads.DecodeMessagesAsync(queueMessage.Body, cancellationToken).ConfigureAwait(false);
-                    TryDispatchActivities(new HeldMessage(_workItems, queueMessage, messages));
+                    if (TryDispatchActivities(new HeldMessage(_workItems, queueMessage, messages)) && Interlocked.Add(ref _queuedCalls, -messages.Count) < 0)
+                    {
+                        // Sent before this host held the lease (or by another): not counted, so not subtracted.
+                        Interlocked.Exchange(ref _queuedCalls, 0);
+                    }
                 }
                 catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or StorageRequestFailedException)
                 {
@@ -924,10 +931,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private void BufferLocked(HeldPart part)
     {
-        // Admission control: while the activity dispatchers have a full backlog, new instances wait here (held,
-        // in arrival order) instead of starting and adding their calls to a queue that grows without bound. Each
-        // finished call lets one in. Durable Functions bounds its control-queue buffer for the same reason.
-        if (part.Message.Event is ExecutionStartedEvent && Volatile.Read(ref _activityBacklog) >= _options.ActivityPrefetch)
+        // Admission control: while the activity calls this host knows of (held, running, or left in the queue
+        // because the backlog was full) reach ActivityPrefetch, new instances wait here (held, in arrival order)
+        // instead of starting and adding calls to a queue that grows without bound. Each finished call lets one in.
+        if (part.Message.Event is ExecutionStartedEvent && ActivityPressure >= _options.ActivityPrefetch)
         {
             _waitingStarts.Enqueue(part);
             return;
@@ -974,6 +981,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
+    /// <summary>Activity calls waiting or running in this host plus those it left in the queue.</summary>
+    private int ActivityPressure => Volatile.Read(ref _activityBacklog) + Math.Max(0, Volatile.Read(ref _queuedCalls));
+
     private void ActivityDone()
     {
         var backlog = Interlocked.Decrement(ref _activityBacklog);
@@ -982,7 +992,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _activityRoom.Release();
         }
 
-        if (backlog < _options.ActivityPrefetch && _waitingStarts.Count > 0)
+        if (ActivityPressure < _options.ActivityPrefetch && _waitingStarts.Count > 0)
         {
             lock (_gate)
             {
@@ -1077,6 +1087,11 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         if (!_processing || Volatile.Read(ref _activityBacklog) >= _options.ActivityPrefetch)
         {
             await _workItems.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+            if (_processing)
+            {
+                Interlocked.Add(ref _queuedCalls, batch.Count);
+            }
+
             _activityWake.Release();
             return;
         }
@@ -1180,6 +1195,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             _buffers.Clear();
             _waitingStarts.Clear();
+            _queuedCalls = 0;
         }
 
         while (_activities.Reader.TryRead(out _))
@@ -1214,6 +1230,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             _buffers.Clear();
             _waitingStarts.Clear();
+            _queuedCalls = 0;
         }
 
         while (_activities.Reader.TryRead(out _))
