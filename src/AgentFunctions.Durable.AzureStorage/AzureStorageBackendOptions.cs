@@ -68,6 +68,12 @@ public sealed record AzureStorageBackendOptions
     /// </summary>
     public int MaxConcurrentSendsPerQueue { get; init; } = 2;
 
+    /// <summary>
+    /// Control messages buffered in memory for their instances at most, before the orchestration dispatchers take
+    /// them (Durable Functions' controlQueueBufferThreshold, 256). Beyond it they wait in the queue.
+    /// </summary>
+    public int ControlQueueBufferThreshold { get; init; } = 256;
+
     /// <summary>Throws if a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -84,6 +90,7 @@ public sealed record AzureStorageBackendOptions
         Require(LargePayloadThresholdBytes is >= 1024 and <= 45 * 1024, nameof(LargePayloadThresholdBytes), "must be between 1 KB and 45 KB (a queue message holds 64 KB once base64-encoded)");
         Require(MaxParallelWritesPerCommit >= 1, nameof(MaxParallelWritesPerCommit), "must be at least 1");
         Require(MaxMessagesPerQueueMessage is >= 1 and <= 256, nameof(MaxMessagesPerQueueMessage), "must be between 1 and 256");
+        Require(ControlQueueBufferThreshold >= 1, nameof(ControlQueueBufferThreshold), "must be at least 1");
         Require(MaxConcurrentSendsPerQueue is >= 1 and <= 64, nameof(MaxConcurrentSendsPerQueue), "must be between 1 and 64");
     }
 

@@ -64,6 +64,12 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     // Calls this host sent visible (its backlog was full) and has not received back yet: queued work it knows of.
     private int _queuedCalls;
+
+    // Messages buffered for instances and not yet taken by an episode (under _gate).
+    private int _pendingParts;
+
+    // Control messages this host sent visible (its buffer was full) and has not received back yet.
+    private int _queuedControlParts;
     private volatile bool _processing;
     private CancellationTokenSource? _running;
     private Task[] _loops = [];
@@ -366,6 +372,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
                 buffer.Locked = true;
                 messages = buffer.Pending;
+                _pendingParts -= messages.Count;
                 if (buffer.Deferred.Count > 0)
                 {
                     messages.InsertRange(0, buffer.Deferred);
@@ -461,6 +468,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             changed.TrySetResult();
         }
+
+        TryAdmitStarts();
     }
 
     /// <inheritdoc />
@@ -624,6 +633,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         var idle = TimeSpan.Zero;
         while (!cancellationToken.IsCancellationRequested)
         {
+            if (ControlBufferFull)
+            {
+                // The orchestration dispatchers are behind: the rest waits in the queue, where it needs no renewals.
+                await WaitQuietlyAsync(_controlWake, TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             IReadOnlyList<QueueMessage> received;
             try
             {
@@ -676,6 +692,12 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         _logger.LogDebug("Received {Count} message(s), first {EventType} for instance {InstanceId} (dequeue count {DequeueCount}).", messages.Count, messages[0].Event.GetType().Name, messages[0].InstanceId, queueMessage.DequeueCount);
+        if (Interlocked.Add(ref _queuedControlParts, -messages.Count) < 0)
+        {
+            // Sent before this host held the lease, or by a client elsewhere: never counted.
+            Interlocked.Exchange(ref _queuedControlParts, 0);
+        }
+
         var held = new HeldMessage(_control, queueMessage, messages);
 
         // Timers travel alone; should a packed message carry one, the whole message waits for the latest.
@@ -934,7 +956,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         // Admission control: while the activity calls this host knows of (held, running, or left in the queue
         // because the backlog was full) reach ActivityPrefetch, new instances wait here (held, in arrival order)
         // instead of starting and adding calls to a queue that grows without bound. Each finished call lets one in.
-        if (part.Message.Event is ExecutionStartedEvent && ActivityPressure >= _options.ActivityPrefetch)
+        if (part.Message.Event is ExecutionStartedEvent && Saturated)
         {
             _waitingStarts.Enqueue(part);
             return;
@@ -953,6 +975,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         buffer.Pending.Add(part);
+        _pendingParts++;
         QueueIfReady(instanceId, buffer);
     }
 
@@ -967,6 +990,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             }
 
             buffer.Pending.InsertRange(0, messages);
+            _pendingParts += messages.Count;
             buffer.Locked = false;
             QueueIfReady(instanceId, buffer);
         }
@@ -981,6 +1005,23 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
+    /// <summary>
+    /// True when ControlQueueBufferThreshold messages wait in memory for an episode. Each one held costs a
+    /// visibility renewal every few seconds, so beyond it new messages are sent visible and the pump stops
+    /// receiving until the dispatchers catch up (Durable Functions' controlQueueBufferThreshold). Timers and
+    /// messages that wait for their instance's start are not counted: they cannot be taken sooner.
+    /// </summary>
+    private bool ControlBufferFull => Volatile.Read(ref _pendingParts) >= _options.ControlQueueBufferThreshold;
+
+    /// <summary>
+    /// True when the activity calls or the control messages this host knows of (held, or left in the queue because
+    /// its buffers were full) reach their caps: new instances then wait to start. Every outstanding message costs
+    /// Azure Storage (and far more, Azurite, whose queue operations scan every message) on each queue operation.
+    /// </summary>
+    private bool Saturated =>
+        ActivityPressure >= _options.ActivityPrefetch
+        || Volatile.Read(ref _pendingParts) + Math.Max(0, Volatile.Read(ref _queuedControlParts)) >= _options.ControlQueueBufferThreshold;
+
     /// <summary>Activity calls waiting or running in this host plus those it left in the queue.</summary>
     private int ActivityPressure => Volatile.Read(ref _activityBacklog) + Math.Max(0, Volatile.Read(ref _queuedCalls));
 
@@ -992,17 +1033,24 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _activityRoom.Release();
         }
 
-        if (ActivityPressure < _options.ActivityPrefetch && _waitingStarts.Count > 0)
+        TryAdmitStarts();
+    }
+
+    /// <summary>Lets waiting starts in, in arrival order, while this host is not saturated.</summary>
+    private void TryAdmitStarts()
+    {
+        if (_waitingStarts.Count == 0)
         {
-            lock (_gate)
+            return;
+        }
+
+        lock (_gate)
+        {
+            while (!Saturated && _waitingStarts.TryDequeue(out var start))
             {
-                while (_waitingStarts.TryDequeue(out var start))
+                if (!start.Held.Done)
                 {
-                    if (!start.Held.Done)
-                    {
-                        AddToBufferLocked(start);
-                        break;
-                    }
+                    AddToBufferLocked(start);
                 }
             }
         }
@@ -1065,9 +1113,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private async Task SendControlBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch)
     {
         var body = PayloadStore.Pack([.. batch.Select(e => e.Envelope)]);
-        if (!_processing)
+        if (!_processing || ControlBufferFull)
         {
             await _control.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+            if (_processing)
+            {
+                Interlocked.Add(ref _queuedControlParts, batch.Count);
+            }
+
             _controlWake.Release();
             return;
         }
@@ -1196,6 +1249,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _buffers.Clear();
             _waitingStarts.Clear();
             _queuedCalls = 0;
+            _pendingParts = 0;
+            _queuedControlParts = 0;
         }
 
         while (_activities.Reader.TryRead(out _))
@@ -1231,6 +1286,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _buffers.Clear();
             _waitingStarts.Clear();
             _queuedCalls = 0;
+            _pendingParts = 0;
+            _queuedControlParts = 0;
         }
 
         while (_activities.Reader.TryRead(out _))
@@ -1259,6 +1316,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             }
 
             dropped = buffer.Pending;
+            _pendingParts -= dropped.Count;
             _buffers.Remove(instanceId);
         }
 

@@ -28,8 +28,9 @@ public sealed class AzureStorageColdReplaySemanticsTests(AzuriteFixture azurite)
 }
 
 /// <summary>
-/// The suite with the tightest packing and admission control: one activity call held at a time (so new instances
-/// wait for a finished call to be let in), one task message per queue message, one send at a time.
+/// The suite under the tightest limits: one activity call and one buffered control message at a time (new
+/// instances wait to be let in, further messages wait in the queue), one task message per queue message, one send
+/// at a time.
 /// </summary>
 [Collection(AzuriteFixture.Collection)]
 public sealed class AzureStorageThrottledSemanticsTests(AzuriteFixture azurite) : DurableSemanticsTests
@@ -39,6 +40,6 @@ public sealed class AzureStorageThrottledSemanticsTests(AzuriteFixture azurite) 
     protected override Task<IOrchestrationBackend> CreateBackendAsync(TimeProvider time) =>
         Task.FromResult<IOrchestrationBackend>(AzureStorageOrchestrationBackend.Create(
             azurite.ConnectionString,
-            TestHubs.Options() with { ActivityPrefetch = 1, MaxMessagesPerQueueMessage = 1, MaxConcurrentSendsPerQueue = 1 },
+            TestHubs.Options() with { ActivityPrefetch = 1, ControlQueueBufferThreshold = 1, MaxMessagesPerQueueMessage = 1, MaxConcurrentSendsPerQueue = 1 },
             time));
 }
