@@ -74,6 +74,13 @@ public sealed record AzureStorageBackendOptions
     /// </summary>
     public int ControlQueueBufferThreshold { get; init; } = 256;
 
+    /// <summary>
+    /// How long a message this host sends hidden, to dispatch itself, stays hidden before its first renewal (default
+    /// 5 s). Most are consumed within milliseconds; after a crash, the next host sees the rest this much sooner
+    /// than with the full <see cref="VisibilityTimeout"/>.
+    /// </summary>
+    public TimeSpan HiddenSendVisibility { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Throws if a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -90,6 +97,7 @@ public sealed record AzureStorageBackendOptions
         Require(LargePayloadThresholdBytes is >= 1024 and <= 45 * 1024, nameof(LargePayloadThresholdBytes), "must be between 1 KB and 45 KB (a queue message holds 64 KB once base64-encoded)");
         Require(MaxParallelWritesPerCommit >= 1, nameof(MaxParallelWritesPerCommit), "must be at least 1");
         Require(MaxMessagesPerQueueMessage is >= 1 and <= 256, nameof(MaxMessagesPerQueueMessage), "must be between 1 and 256");
+        Require(HiddenSendVisibility >= TimeSpan.FromSeconds(2) && HiddenSendVisibility <= VisibilityTimeout, nameof(HiddenSendVisibility), "must be between 2 s and VisibilityTimeout");
         Require(ControlQueueBufferThreshold >= 1, nameof(ControlQueueBufferThreshold), "must be at least 1");
         Require(MaxConcurrentSendsPerQueue is >= 1 and <= 64, nameof(MaxConcurrentSendsPerQueue), "must be between 1 and 64");
     }

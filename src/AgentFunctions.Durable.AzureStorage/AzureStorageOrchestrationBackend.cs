@@ -1094,7 +1094,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
-        var sent = await _control.SendMessageAsync(body, _options.VisibilityTimeout, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        var sent = await _control.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         var held = new HeldMessage(_control, sent, [message]);
         if (TryHold(held))
         {
@@ -1125,7 +1125,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
-        var sent = await _control.SendMessageAsync(body, _options.VisibilityTimeout, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        var sent = await _control.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
         var held = new HeldMessage(_control, sent, [.. batch.Select(e => e.Message)]);
         if (!TryDispatchControl(held))
         {
@@ -1149,7 +1149,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
-        var sent = await _workItems.SendMessageAsync(body, _options.VisibilityTimeout, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        var sent = await _workItems.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
         var held = new HeldMessage(_workItems, sent, [.. batch.Select(e => e.Message)]);
         if (!TryDispatchActivities(held))
         {
