@@ -33,6 +33,7 @@ public sealed class StartupTests
     [InlineData("\"hubName\": \"9Lives\"", "host.json extensions.durableTask.hubName")]
     [InlineData("\"hubName\": \"ab\"", "host.json extensions.durableTask.hubName")]
     [InlineData("\"maxConcurrentActivityFunctions\": 0", "host.json extensions.durableTask.maxConcurrentActivityFunctions")]
+    [InlineData("\"storageProvider\": { \"controlQueueBufferThreshold\": 0 }", "host.json extensions.durableTask.storageProvider.controlQueueBufferThreshold")]
     public async Task Start_InvalidDurableTaskSetting_FailsNamingTheKey(string setting, string key)
     {
         var hostJson = $$"""{ "version": "2.0", "extensions": { "durableTask": { {{setting}} } } }""";

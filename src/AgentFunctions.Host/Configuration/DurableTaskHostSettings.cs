@@ -6,7 +6,11 @@ namespace AgentFunctions.Host.Configuration;
 /// <param name="HubName">The task hub name.</param>
 /// <param name="MaxConcurrentActivityFunctions">Activities executed at once.</param>
 /// <param name="MaxConcurrentOrchestratorFunctions">Orchestration episodes processed at once.</param>
-public sealed record DurableTaskHostSettings(string HubName, int MaxConcurrentActivityFunctions, int MaxConcurrentOrchestratorFunctions)
+/// <param name="ControlQueueBufferThreshold">
+/// <c>storageProvider.controlQueueBufferThreshold</c>: control messages buffered in memory at most before new ones
+/// wait in the queue (Azure Storage backend).
+/// </param>
+public sealed record DurableTaskHostSettings(string HubName, int MaxConcurrentActivityFunctions, int MaxConcurrentOrchestratorFunctions, int ControlQueueBufferThreshold = 256)
 {
     /// <summary>The hub name used when host.json does not set one.</summary>
     public const string DefaultHubName = "AgentFunctionsHub";
@@ -32,7 +36,8 @@ public sealed record DurableTaskHostSettings(string HubName, int MaxConcurrentAc
         return new DurableTaskHostSettings(
             hub,
             read.Int(Prefix + "maxConcurrentActivityFunctions", perCore, 1, 10_000),
-            read.Int(Prefix + "maxConcurrentOrchestratorFunctions", perCore, 1, 10_000));
+            read.Int(Prefix + "maxConcurrentOrchestratorFunctions", perCore, 1, 10_000),
+            read.Int(Prefix + "storageProvider:controlQueueBufferThreshold", 256, 1, 10_000));
     }
 
     /// <summary>

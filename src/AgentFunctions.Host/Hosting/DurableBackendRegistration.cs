@@ -37,6 +37,7 @@ public static class DurableBackendRegistration
                     {
                         TaskHubName = settings.DurableTask.HubName,
                         HostId = configuration["AgentFunctions:HostId"],
+                        ControlQueueBufferThreshold = settings.DurableTask.ControlQueueBufferThreshold,
                     },
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetService<ILoggerFactory>()));
