@@ -244,6 +244,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// <inheritdoc />
     public async Task<OrchestrationState?> GetStateAsync(string instanceId, CancellationToken cancellationToken)
     {
+        // While this host holds the lease it is the only writer of an unfinished instance's row (a create
+        // elsewhere replaces only finished rows; purge removes only finished ones), so the row it last wrote is
+        // the row in storage: status polling costs no request. Finished rows are not cached and are read.
+        if (_processing && _rows.TryGetValue(instanceId, out var written))
+        {
+            return written;
+        }
+
         var entity = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
         return entity is null ? null : await InstanceRows.FromEntityAsync(entity, _payloads, true, cancellationToken).ConfigureAwait(false);
     }

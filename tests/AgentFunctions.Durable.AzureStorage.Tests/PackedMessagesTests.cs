@@ -110,4 +110,34 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         // calls share work-item messages and results arriving together share control messages.
         Assert.True(perActivity < 2.5, $"{perActivity:N2} storage requests per activity");
     }
+
+    [Fact]
+    public async Task GetStateAsync_RunningInstanceOnTheLeaseHolder_IsAnsweredWithoutAStorageRead()
+    {
+        using var account = new StorageAccountClient(azurite.ConnectionString);
+        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
+        var registry = new DurableTaskRegistry().AddOrchestratorFunc<string, string>("Wait", (ctx, _) => ctx.WaitForExternalEvent<string>("Go"));
+        await using var worker = new DurableTaskWorker(backend, registry);
+        await worker.StartAsync(CancellationToken.None);
+        var client = new DurableTaskClient(backend, registry);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Wait", "x");
+        while ((await client.GetInstanceAsync(id, cancellationToken: cts.Token))?.RuntimeStatus != OrchestrationRuntimeStatus.Running)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        var readsBefore = account.RequestsByKind.GetValueOrDefault("Table GET");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(OrchestrationRuntimeStatus.Running, (await client.GetInstanceAsync(id, cancellationToken: cts.Token))!.RuntimeStatus);
+        }
+
+        var readsWhileRunning = account.RequestsByKind.GetValueOrDefault("Table GET") - readsBefore;
+        await client.RaiseEventAsync(id, "Go", "done", cts.Token);
+        var done = await client.WaitForInstanceCompletionAsync(id, cancellationToken: cts.Token);
+
+        Assert.Equal(0, readsWhileRunning);
+        Assert.Equal("done", done.ReadOutputAs<string>());
+    }
 }
