@@ -24,10 +24,20 @@ public sealed record StorageClientOptions
     public int MaxInFlight { get; init; } = 256;
 
     /// <summary>
-    /// The most background requests (see <see cref="StorageRequestPriority"/>) in flight at once (default 16).
-    /// Foreground requests are not counted and never wait, so they queue behind at most this many in the service.
+    /// The most background requests (see <see cref="StorageRequestPriority"/>) in flight at once while no
+    /// foreground request is (default 32).
     /// </summary>
-    public int MaxBackgroundInFlight { get; init; } = 16;
+    public int MaxBackgroundInFlight { get; init; } = 32;
+
+    /// <summary>
+    /// The most background requests in flight at once while a foreground request is, or was within
+    /// <see cref="ForegroundQuietPeriod"/> (default 4): a client's request then queues behind at most this many
+    /// in the storage service. Foreground requests never wait for a slot.
+    /// </summary>
+    public int MaxBackgroundInFlightWhileForeground { get; init; } = 4;
+
+    /// <summary>How long after the last foreground request background work stays throttled (default 250 ms).</summary>
+    public TimeSpan ForegroundQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// How long an idle pooled connection is kept (default 4 s: below Azurite's 5 s keep-alive, so a request
@@ -49,6 +59,8 @@ public sealed record StorageClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TryTimeout, TimeSpan.Zero, nameof(TryTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1, nameof(MaxInFlight));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackgroundInFlight, 1, nameof(MaxBackgroundInFlight));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackgroundInFlightWhileForeground, 1, nameof(MaxBackgroundInFlightWhileForeground));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ForegroundQuietPeriod, TimeSpan.Zero, nameof(ForegroundQuietPeriod));
         ArgumentOutOfRangeException.ThrowIfLessThan(PooledConnectionIdleTimeout, TimeSpan.Zero, nameof(PooledConnectionIdleTimeout));
         if (!Enum.IsDefined(MessageEncoding))
         {

@@ -26,8 +26,21 @@ public sealed class StorageRequestPriorityTests
         }
     }
 
-    private static StorageAccountClient Account(HttpMessageHandler handler, int maxBackground) =>
-        new(StorageConnectionString.Parse("UseDevelopmentStorage=true"), new StorageClientOptions { MaxBackgroundInFlight = maxBackground }, TimeProvider.System, handler);
+    private static StorageAccountClient Account(HttpMessageHandler handler, int maxBackground, int whileForeground = 1) =>
+        new(
+            StorageConnectionString.Parse("UseDevelopmentStorage=true"),
+            new StorageClientOptions { MaxBackgroundInFlight = maxBackground, MaxBackgroundInFlightWhileForeground = whileForeground, ForegroundQuietPeriod = TimeSpan.FromMinutes(10) },
+            TimeProvider.System,
+            handler);
+
+    private static async Task WaitForArrivalsAsync(GatedHandler handler, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (handler.Arrived < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+    }
 
     [Fact]
     public async Task Background_OverTheLimit_WaitsButForegroundGoesAtOnce()
@@ -40,12 +53,7 @@ public sealed class StorageRequestPriorityTests
             background = [.. Enumerable.Range(0, 5).Select(i => account.GetQueueClient($"background-{i}").CreateIfNotExistsAsync())];
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (handler.Arrived < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
+        await WaitForArrivalsAsync(handler, 2);
         await account.GetQueueClient("foreground").CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(10));
         var arrivedBeforeRelease = handler.Arrived;
         handler.Release();
@@ -54,5 +62,27 @@ public sealed class StorageRequestPriorityTests
         Assert.Equal(3, arrivedBeforeRelease); // two background (the limit) and the foreground one
         Assert.Equal(6, handler.Arrived);
         Assert.False(StorageRequestPriority.IsBackground);
+    }
+
+    [Fact]
+    public async Task Background_AfterForegroundActivity_IsHeldToTheSmallerLimit()
+    {
+        using var handler = new GatedHandler();
+        using var account = Account(handler, maxBackground: 5, whileForeground: 1);
+        await account.GetQueueClient("foreground").CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        List<Task> background;
+        using (StorageRequestPriority.Background())
+        {
+            background = [.. Enumerable.Range(0, 5).Select(i => account.GetQueueClient($"background-{i}").CreateIfNotExistsAsync())];
+        }
+
+        await WaitForArrivalsAsync(handler, 2);
+        await Task.Delay(100); // room for a wrongly admitted third request to arrive
+        var arrivedBeforeRelease = handler.Arrived;
+        handler.Release();
+        await Task.WhenAll(background).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, arrivedBeforeRelease); // the foreground request and one background request
+        Assert.Equal(6, handler.Arrived);
     }
 }

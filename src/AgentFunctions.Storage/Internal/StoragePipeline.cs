@@ -26,7 +26,10 @@ internal sealed class StoragePipeline : IDisposable
     private long _requestsSent;
     private readonly IRequestAuthorizer _authorizer;
     private readonly SemaphoreSlim _inFlight;
-    private readonly SemaphoreSlim _backgroundInFlight;
+    private readonly SemaphoreSlim _backgroundDone = new(0, int.MaxValue);
+    private int _backgroundActive;
+    private int _foregroundActive;
+    private long _lastForegroundTimestamp;
     private readonly ResiliencePipeline<StorageResponse> _resilience;
     private readonly TimeProvider _timeProvider;
 
@@ -37,7 +40,7 @@ internal sealed class StoragePipeline : IDisposable
         _authorizer = authorizer;
         _timeProvider = timeProvider;
         _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
-        _backgroundInFlight = new SemaphoreSlim(options.MaxBackgroundInFlight, options.MaxBackgroundInFlight);
+        _lastForegroundTimestamp = timeProvider.GetTimestamp() - (long)(options.ForegroundQuietPeriod.TotalSeconds * timeProvider.TimestampFrequency) - 1;
         handler ??= new SocketsHttpHandler
         {
             PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
@@ -99,17 +102,55 @@ internal sealed class StoragePipeline : IDisposable
     {
         if (!StorageRequestPriority.IsBackground)
         {
-            return await SendRawCoreAsync(request, cancellationToken);
+            Interlocked.Increment(ref _foregroundActive);
+            try
+            {
+                return await SendRawCoreAsync(request, cancellationToken);
+            }
+            finally
+            {
+                Volatile.Write(ref _lastForegroundTimestamp, _timeProvider.GetTimestamp());
+                Interlocked.Decrement(ref _foregroundActive);
+            }
         }
 
-        await _backgroundInFlight.WaitAsync(cancellationToken);
+        await EnterBackgroundAsync(cancellationToken);
         try
         {
             return await SendRawCoreAsync(request, cancellationToken);
         }
         finally
         {
-            _backgroundInFlight.Release();
+            Interlocked.Decrement(ref _backgroundActive);
+            _backgroundDone.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits for a background slot: MaxBackgroundInFlight of them while no client is waiting on storage, and
+    /// only MaxBackgroundInFlightWhileForeground while one is or was within ForegroundQuietPeriod, so the
+    /// service's queue ahead of a client's request stays short.
+    /// </summary>
+    private async Task EnterBackgroundAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var foreground = Volatile.Read(ref _foregroundActive) > 0
+                || _timeProvider.GetElapsedTime(Volatile.Read(ref _lastForegroundTimestamp)) < Options.ForegroundQuietPeriod;
+            var limit = foreground ? Options.MaxBackgroundInFlightWhileForeground : Options.MaxBackgroundInFlight;
+            var active = Volatile.Read(ref _backgroundActive);
+            if (active < limit)
+            {
+                if (Interlocked.CompareExchange(ref _backgroundActive, active + 1, active) == active)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            // Woken by a finished background request, or re-checks when the foreground may have gone quiet.
+            await _backgroundDone.WaitAsync(TimeSpan.FromMilliseconds(50), cancellationToken);
         }
     }
 
@@ -162,7 +203,7 @@ internal sealed class StoragePipeline : IDisposable
     {
         _http.Dispose();
         _inFlight.Dispose();
-        _backgroundInFlight.Dispose();
+        _backgroundDone.Dispose();
         (_authorizer as IDisposable)?.Dispose();
     }
 
