@@ -25,9 +25,9 @@ public sealed record StorageClientOptions
 
     /// <summary>
     /// The most background requests (see <see cref="StorageRequestPriority"/>) in flight at once while no
-    /// foreground request is (default 32).
+    /// foreground request is (default 16).
     /// </summary>
-    public int MaxBackgroundInFlight { get; init; } = 32;
+    public int MaxBackgroundInFlight { get; init; } = 16;
 
     /// <summary>
     /// The most background requests in flight at once while a foreground request is, or was within
