@@ -248,8 +248,12 @@ public static class HostScenarios
 
         var wallSeconds = Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
         var afterLoadSeconds = Stopwatch.GetElapsedTime(drainStarted).TotalSeconds;
+        // Running first, then finished: a run finishing between the two listings is seen twice (and counted as
+        // finished), never in neither; listing them the other way round reported such runs as lost.
+        var running = (await ListAsync(client, NotTerminal)).Where(r => accepted.Contains(r.Id)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var finished = (await ListAsync(client, Terminal)).Where(r => accepted.Contains(r.Id)).ToList();
-        var stillRunning = (await ListAsync(client, NotTerminal)).Count(r => accepted.Contains(r.Id));
+        running.ExceptWith(finished.Select(r => r.Id));
+        var stillRunning = running.Count;
         var completed = finished.Where(r => r.Status == "Completed").ToList();
         var lost = accepted.Count - finished.Count - stillRunning;
         var statuses = string.Join(", ", finished.GroupBy(r => r.Status).Select(g => $"{g.Key} x{g.Count()}"));
