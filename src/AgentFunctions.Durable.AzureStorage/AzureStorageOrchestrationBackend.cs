@@ -610,7 +610,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             {
                 await Task.Delay(_options.LeaseRenewInterval, cancellationToken).ConfigureAwait(false);
                 bool? renewed;
-                using (StorageRequestPriority.Foreground())
+                using (StorageRequestPriority.Upkeep())
                 {
                     // Never queued behind the worker's own requests: a late renewal loses the hub.
                     renewed = await _lease.RenewAsync(cancellationToken).ConfigureAwait(false);
@@ -849,7 +849,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             // message be delivered again, which costs a duplicate delivery and a receive.
             var threshold = DateTimeOffset.UtcNow + (_options.VisibilityTimeout / 2);
             var due = _held.Values.Where(h => !h.Done && h.VisibleAgainAt < threshold).ToList();
-            using var priority = StorageRequestPriority.Foreground();
+            using var priority = StorageRequestPriority.Upkeep();
             try
             {
                 await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, RenewAsync).ConfigureAwait(false);

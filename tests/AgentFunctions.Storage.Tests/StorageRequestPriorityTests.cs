@@ -85,4 +85,29 @@ public sealed class StorageRequestPriorityTests
         Assert.Equal(2, arrivedBeforeRelease); // the foreground request and one background request
         Assert.Equal(6, handler.Arrived);
     }
+
+    [Fact]
+    public async Task Upkeep_NeverWaitsAndDoesNotThrottleBackground()
+    {
+        using var handler = new GatedHandler();
+        using var account = Account(handler, maxBackground: 3, whileForeground: 1);
+        using (StorageRequestPriority.Upkeep())
+        {
+            await account.GetQueueClient("foreground-upkeep").CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        List<Task> background;
+        using (StorageRequestPriority.Background())
+        {
+            background = [.. Enumerable.Range(0, 3).Select(i => account.GetQueueClient($"background-{i}").CreateIfNotExistsAsync())];
+        }
+
+        await WaitForArrivalsAsync(handler, 4);
+        var arrivedBeforeRelease = handler.Arrived;
+        handler.Release();
+        await Task.WhenAll(background).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(4, arrivedBeforeRelease); // the upkeep request and all three background ones: no throttle
+        Assert.Equal(StorageRequestPriority.Level.Foreground, StorageRequestPriority.Current);
+    }
 }

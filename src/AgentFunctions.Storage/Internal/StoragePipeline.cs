@@ -100,7 +100,13 @@ internal sealed class StoragePipeline : IDisposable
     /// <summary>Sends a request and returns whatever status it ended with (after retries).</summary>
     public async Task<StorageResponse> SendRawAsync(StorageRequest request, CancellationToken cancellationToken)
     {
-        if (!StorageRequestPriority.IsBackground)
+        var level = StorageRequestPriority.Current;
+        if (level == StorageRequestPriority.Level.Upkeep)
+        {
+            return await SendRawCoreAsync(request, cancellationToken);
+        }
+
+        if (level == StorageRequestPriority.Level.Foreground)
         {
             Interlocked.Increment(ref _foregroundActive);
             try
