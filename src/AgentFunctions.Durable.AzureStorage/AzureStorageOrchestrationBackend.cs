@@ -925,7 +925,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             Interlocked.Add(ref _activityBacklog, held.Parts.Count);
             foreach (var part in held.Parts)
             {
-                _activities.Writer.TryWrite(new ActivityWorkItem(part.Message) { DequeueCount = (int)held.DequeueCount + (held.DequeueCount == 0 ? 1 : 0), BackendState = part });
+                _activities.Writer.TryWrite(new ActivityWorkItem(part.Message) { DequeueCount = Math.Max(1, (int)held.DequeueCount), BackendState = part });
             }
 
             return true;
@@ -1118,48 +1118,36 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// Sends one packed control message. While this host processes the hub it sends the message hidden and
     /// dispatches it itself: the queue keeps it for crash safety, and nobody has to receive it.
     /// </summary>
-    private async Task SendControlBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch)
-    {
-        var body = PayloadStore.Pack([.. batch.Select(e => e.Envelope)]);
-        if (!_processing || ControlBufferFull)
-        {
-            await _control.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
-            if (_processing)
-            {
-                Interlocked.Add(ref _queuedControlParts, batch.Count);
-            }
-
-            _controlWake.Release();
-            return;
-        }
-
-        var sent = await _control.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
-        var held = new HeldMessage(_control, sent, [.. batch.Select(e => e.Message)]);
-        if (!TryDispatchControl(held))
-        {
-            await MakeVisibleQuietlyAsync(held).ConfigureAwait(false);
-        }
-    }
+    private Task SendControlBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch) =>
+        SendPackedAsync(_control, batch, dispatchHere: !ControlBufferFull, TryDispatchControl, parts => Interlocked.Add(ref _queuedControlParts, parts), _controlWake);
 
     /// <summary>Sends one packed work-item message, dispatching it in this host when it has room for more calls.</summary>
-    private async Task SendActivityBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch)
+    private Task SendActivityBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch) =>
+        SendPackedAsync(_workItems, batch, dispatchHere: Volatile.Read(ref _activityBacklog) < _options.ActivityPrefetch, TryDispatchActivities, parts => Interlocked.Add(ref _queuedCalls, parts), _activityWake);
+
+    /// <summary>
+    /// Sends hidden and dispatches here when this host processes the hub and has room; otherwise sends visible,
+    /// counts what it left in the queue (while processing) and wakes the queue's pump.
+    /// </summary>
+    private async Task SendPackedAsync(
+        QueueClient queue, IReadOnlyList<MessageOutbox.Entry> batch, bool dispatchHere, Func<HeldMessage, bool> dispatch, Action<int> leftInQueue, SemaphoreSlim wake)
     {
         var body = PayloadStore.Pack([.. batch.Select(e => e.Envelope)]);
-        if (!_processing || Volatile.Read(ref _activityBacklog) >= _options.ActivityPrefetch)
+        if (!_processing || !dispatchHere)
         {
-            await _workItems.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+            await queue.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
             if (_processing)
             {
-                Interlocked.Add(ref _queuedCalls, batch.Count);
+                leftInQueue(batch.Count);
             }
 
-            _activityWake.Release();
+            wake.Release();
             return;
         }
 
-        var sent = await _workItems.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
-        var held = new HeldMessage(_workItems, sent, [.. batch.Select(e => e.Message)]);
-        if (!TryDispatchActivities(held))
+        var sent = await queue.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        var held = new HeldMessage(queue, sent, [.. batch.Select(e => e.Message)]);
+        if (!dispatch(held))
         {
             await MakeVisibleQuietlyAsync(held).ConfigureAwait(false);
         }
@@ -1252,19 +1240,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// <summary>On a clean stop, hands every held message back to the queue at once, for the next host.</summary>
     private async Task ReleaseHeldAsync()
     {
-        lock (_gate)
-        {
-            _buffers.Clear();
-            _waitingStarts.Clear();
-            _queuedCalls = 0;
-            _pendingParts = 0;
-            _queuedControlParts = 0;
-        }
-
-        while (_activities.Reader.TryRead(out _))
-        {
-            ActivityDone();
-        }
+        DropDispatchState();
 
         foreach (var batch in _held.Values.ToList().Chunk(32))
         {
@@ -1287,7 +1263,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
-    private void ForgetHeld()
+    /// <summary>Empties the buffers and counters of what this host was dispatching (the lease is gone or going).</summary>
+    private void DropDispatchState()
     {
         lock (_gate)
         {
@@ -1302,6 +1279,11 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             ActivityDone();
         }
+    }
+
+    private void ForgetHeld()
+    {
+        DropDispatchState();
 
         foreach (var held in _held.Values)
         {
