@@ -81,6 +81,13 @@ public sealed record AzureStorageBackendOptions
     /// </summary>
     public TimeSpan HiddenSendVisibility { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an instance row may keep an older LastUpdatedTime when an episode changed nothing else in it
+    /// (default 5 s). Such episodes skip the row write, one storage request in two per episode; status reads on
+    /// the lease holder still see the newer time. Zero writes the row on every episode, as Durable Functions does.
+    /// </summary>
+    public TimeSpan InstanceRowRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Throws if a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -99,6 +106,7 @@ public sealed record AzureStorageBackendOptions
         Require(MaxMessagesPerQueueMessage is >= 1 and <= 256, nameof(MaxMessagesPerQueueMessage), "must be between 1 and 256");
         Require(HiddenSendVisibility >= TimeSpan.FromSeconds(2) && HiddenSendVisibility <= VisibilityTimeout, nameof(HiddenSendVisibility), "must be between 2 s and VisibilityTimeout");
         Require(ControlQueueBufferThreshold >= 1, nameof(ControlQueueBufferThreshold), "must be at least 1");
+        Require(InstanceRowRefreshInterval >= TimeSpan.Zero && InstanceRowRefreshInterval <= TimeSpan.FromHours(1), nameof(InstanceRowRefreshInterval), "must be between 0 and 1 h");
         Require(MaxConcurrentSendsPerQueue is >= 1 and <= 64, nameof(MaxConcurrentSendsPerQueue), "must be between 1 and 64");
     }
 

@@ -52,7 +52,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     // Rows this host wrote. While it holds the lease it is their only writer, except a client re-creating a
     // finished instance, which shows as a start message for another execution and forces a fresh read.
-    private readonly ConcurrentDictionary<string, OrchestrationState> _rows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedRow> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
     private readonly MessageOutbox _controlOutbox;
     private readonly MessageOutbox _clientOutbox;
@@ -207,7 +207,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             if (existingState?.ExecutionId == state.ExecutionId)
             {
                 // Our own insert, retried after its response was lost (execution ids are new per create).
-                _rows[state.InstanceId] = state;
+                _rows[state.InstanceId] = new CachedRow(state, state);
                 await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -230,7 +230,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _historyCounts.TryRemove(state.InstanceId, out _);
         }
 
-        _rows[state.InstanceId] = state;
+        _rows[state.InstanceId] = new CachedRow(state, state);
         await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
     }
 
@@ -249,7 +249,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         // the row in storage: status polling costs no request. Finished rows are not cached and are read.
         if (_processing && _rows.TryGetValue(instanceId, out var written))
         {
-            return written;
+            return written.Latest;
         }
 
         var entity = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -393,8 +393,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             try
             {
                 using var priority = StorageRequestPriority.Background();
-                var state = _rows.TryGetValue(instanceId, out var cached) && !StartsAnotherExecution(messages, cached)
-                    ? cached
+                var state = _rows.TryGetValue(instanceId, out var cached) && !StartsAnotherExecution(messages, cached.Latest)
+                    ? cached.Latest
                     : await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
                 return new OrchestrationWorkItem(instanceId, [.. messages.Select(m => m.Message)], state) { BackendState = messages };
             }
@@ -503,9 +503,34 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         ArgumentNullException.ThrowIfNull(response);
         using var priority = StorageRequestPriority.Background();
         var part = (HeldPart)workItem.BackendState!;
-        await SendControlAsync(response, cancellationToken).ConfigureAwait(false);
-        await ConsumeAsync(part, cancellationToken).ConfigureAwait(false);
+        if (!TryHandOverResult(part, response))
+        {
+            await SendControlAsync(response, cancellationToken).ConfigureAwait(false);
+            await ConsumeAsync(part, cancellationToken).ConfigureAwait(false);
+        }
+
         ActivityDone();
+    }
+
+    /// <summary>
+    /// Hands an activity's result straight to its orchestration in this host: the result takes the call's place in
+    /// the call's queue message, which stays held until the episode that records the result has committed, and is
+    /// then consumed. No result message is sent or deleted; should this host die first, the call becomes visible
+    /// again and runs again, and replay drops the second result (the same at-least-once rule as any redelivery).
+    /// </summary>
+    private bool TryHandOverResult(HeldPart call, TaskMessage response)
+    {
+        lock (_gate)
+        {
+            // With a full buffer the result waits in the control queue like any other message.
+            if (!_processing || call.Held.Done || ControlBufferFull)
+            {
+                return false;
+            }
+
+            BufferLocked(new HeldPart(call.Held, response));
+            return true;
+        }
     }
 
     /// <inheritdoc />
@@ -1240,7 +1265,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// <summary>On a clean stop, hands every held message back to the queue at once, for the next host.</summary>
     private async Task ReleaseHeldAsync()
     {
+        var results = TakeHandedOverResults();
         DropDispatchState();
+        await SendHandedOverResultsAsync(results).ConfigureAwait(false);
 
         foreach (var batch in _held.Values.ToList().Chunk(32))
         {
@@ -1249,6 +1276,40 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         _historyCounts.Clear();
         _rows.Clear();
+    }
+
+    /// <summary>Results handed over in memory and not yet recorded by an episode (see <see cref="TryHandOverResult"/>).</summary>
+    private List<HeldPart> TakeHandedOverResults()
+    {
+        lock (_gate)
+        {
+            return [.. _buffers.Values.Where(b => !b.Locked).SelectMany(b => b.Pending.Concat(b.Deferred)).Where(p => p.Held.Queue == _workItems)];
+        }
+    }
+
+    /// <summary>On a clean stop, sends results only this host knew to the control queue, so the next host does not run their activities again.</summary>
+    private async Task SendHandedOverResultsAsync(List<HeldPart> results)
+    {
+        if (results.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var entries = new List<(TaskMessage Message, string Envelope)>(results.Count);
+            foreach (var result in results)
+            {
+                entries.Add((result.Message, await _payloads.EncodeEnvelopeAsync(result.Message, CancellationToken.None).ConfigureAwait(false)));
+            }
+
+            await _controlOutbox.SendAsync(entries, CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAll(results.Select(r => ConsumeAsync(r, CancellationToken.None))).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogWarning(ex, "Handing {Count} activity result(s) to the next host failed; their activities run again.", results.Count);
+        }
     }
 
     private async Task ReleaseHeldQuietlyAsync(HeldMessage held)
@@ -1339,6 +1400,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     private async Task WriteInstanceRowAsync(OrchestrationState state, CancellationToken cancellationToken)
     {
+        if (_rows.TryGetValue(state.InstanceId, out var cached) && OnlyTheTimeMoved(cached.Stored, state))
+        {
+            // Nothing a reader acts on changed: the row keeps its older LastUpdatedTime (status reads on this host
+            // see the newer one) until InstanceRowRefreshInterval has passed or anything else changes.
+            _rows[state.InstanceId] = cached with { Latest = state };
+            return;
+        }
+
         var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -1356,9 +1425,14 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
         else
         {
-            _rows[state.InstanceId] = state;
+            _rows[state.InstanceId] = new CachedRow(state, state);
         }
     }
+
+    private bool OnlyTheTimeMoved(OrchestrationState stored, OrchestrationState state) =>
+        !state.RuntimeStatus.IsTerminal()
+        && state.LastUpdatedAt - stored.LastUpdatedAt < _options.InstanceRowRefreshInterval
+        && state with { LastUpdatedAt = stored.LastUpdatedAt } == stored;
 
     private static bool StartsAnotherExecution(List<HeldPart> messages, OrchestrationState cached) =>
         messages.Exists(m => m.Message.Event is ExecutionStartedEvent start && start.ExecutionId != cached.ExecutionId);
@@ -1513,6 +1587,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             throw new ArgumentException($"The continuation token '{token}' is not one this task hub issued.", nameof(token), ex);
         }
     }
+
+    /// <summary>An instance row this host wrote: the latest state, and the one last stored (they differ only in LastUpdatedAt).</summary>
+    private sealed record CachedRow(OrchestrationState Latest, OrchestrationState Stored);
 
     private sealed class InstanceBuffer
     {

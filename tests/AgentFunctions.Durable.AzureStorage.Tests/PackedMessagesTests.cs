@@ -140,4 +140,89 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         Assert.Equal(0, readsWhileRunning);
         Assert.Equal("done", done.ReadOutputAs<string>());
     }
+    [Fact]
+    public async Task CompleteActivityWorkItemAsync_OnTheLeaseHolder_HandsTheResultOverAndConsumesTheCallAfterTheCommit()
+    {
+        var (backend, account) = await StartBackendAsync();
+        using var __ = account;
+        await using var _ = backend;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var id = await StartWithActivitiesAsync(backend, 1, cts.Token);
+        var workItems = account.GetQueueClient(backend.Names.WorkItemQueue);
+        var call = await backend.LockNextActivityWorkItemAsync(cts.Token);
+        var sendsBefore = account.RequestsByKind.GetValueOrDefault("Queue POST messages");
+
+        await backend.CompleteActivityWorkItemAsync(call, new TaskMessage(id, "x1", new TaskCompletedEvent(Now, 0, "\"ok\"")), cts.Token);
+        var episode = await backend.LockNextOrchestrationWorkItemAsync(cts.Token);
+        var sendsForResult = account.RequestsByKind.GetValueOrDefault("Queue POST messages") - sendsBefore;
+        var callsBeforeCommit = (await workItems.GetPropertiesAsync(cts.Token)).ApproximateMessagesCount;
+        await backend.CompleteOrchestrationWorkItemAsync(episode, new OrchestrationCommit([.. episode.Messages.Select(m => m.Event)], null, [], []), cts.Token);
+        var callsAfterCommit = (await workItems.GetPropertiesAsync(cts.Token)).ApproximateMessagesCount;
+
+        Assert.Equal(0, ((TaskCompletedEvent)Assert.Single(episode.Messages).Event).TaskScheduledId);
+        Assert.Equal(0, sendsForResult);
+        Assert.Equal(1, callsBeforeCommit);
+        Assert.Equal(0, callsAfterCommit);
+    }
+
+    [Fact]
+    public async Task StopAsync_WithAResultHandedOverButNotRecorded_NextHostGetsTheResultAndDoesNotRunTheCallAgain()
+    {
+        var (first, account) = await StartBackendAsync();
+        using var __ = account;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string id;
+        await using (first)
+        {
+            id = await StartWithActivitiesAsync(first, 1, cts.Token);
+            var call = await first.LockNextActivityWorkItemAsync(cts.Token);
+            await first.CompleteActivityWorkItemAsync(call, new TaskMessage(id, "x1", new TaskCompletedEvent(Now, 0, "\"ok\"")), cts.Token);
+            await first.StopAsync(cts.Token);
+        }
+
+        await using var second = new AzureStorageOrchestrationBackend(account, TestHubs.Options(first.Names.HubName));
+        await second.StartAsync(cts.Token);
+        var episode = await second.LockNextOrchestrationWorkItemAsync(cts.Token);
+        var calls = (await account.GetQueueClient(second.Names.WorkItemQueue).GetPropertiesAsync(cts.Token)).ApproximateMessagesCount;
+
+        Assert.Equal(id, episode.InstanceId);
+        Assert.Equal("\"ok\"", ((TaskCompletedEvent)Assert.Single(episode.Messages).Event).Result);
+        Assert.Equal(0, calls);
+    }
+    [Theory]
+    [InlineData(5, 3)]
+    [InlineData(0, 5)]
+    public async Task InstanceRow_EpisodesThatChangeOnlyTheTime_SkipTheRowWriteWithinTheRefreshInterval(int refreshSeconds, int expectedRowWrites)
+    {
+        using var account = new StorageAccountClient(azurite.ConnectionString);
+        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options() with { InstanceRowRefreshInterval = TimeSpan.FromSeconds(refreshSeconds) });
+        var registry = new DurableTaskRegistry()
+            .AddActivityFunc<int, int>("Double", (_, i) => i * 2)
+            .AddOrchestratorFunc<int, int>("Steps", async (ctx, n) =>
+            {
+                n = await ctx.CallActivityAsync<int>("Double", n);
+                n = await ctx.CallActivityAsync<int>("Double", n);
+                ctx.SetCustomStatus("halfway");
+                n = await ctx.CallActivityAsync<int>("Double", n);
+                return await ctx.CallActivityAsync<int>("Double", n);
+            });
+        await using var worker = new DurableTaskWorker(backend, registry);
+        await worker.StartAsync(CancellationToken.None);
+        var client = new DurableTaskClient(backend, registry);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var before = account.RequestsByKind.GetValueOrDefault("Table PUT");
+
+        var id = await client.ScheduleNewOrchestrationInstanceAsync("Steps", 1);
+        var done = await client.WaitForInstanceCompletionAsync(id, cancellationToken: cts.Token);
+        var rowWrites = account.RequestsByKind.GetValueOrDefault("Table PUT") - before;
+        var stored = await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+
+        Assert.Equal(16, done.ReadOutputAs<int>());
+
+        // Five episodes: Running (written), one step (skipped when allowed), custom status (written), one step
+        // (skipped when allowed), Completed (written).
+        Assert.Equal(expectedRowWrites, rowWrites);
+        Assert.Equal("Completed", stored!.GetString("RuntimeStatus"));
+        Assert.Equal("\"halfway\"", stored.GetString("CustomStatus"));
+    }
 }
