@@ -88,6 +88,14 @@ public sealed record AzureStorageBackendOptions
     /// </summary>
     public TimeSpan InstanceRowRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a start held back by admission control (the host is saturated) stays hidden per renewal (default
+    /// 60 s). Such starts may wait minutes; renewing them like running work would cost a request per message every
+    /// few seconds. After a crash they become visible to the next host within this time (never sooner than
+    /// <see cref="VisibilityTimeout"/>, which applies when it is longer).
+    /// </summary>
+    public TimeSpan WaitingStartVisibility { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Throws if a value is out of range, naming the setting.</summary>
     public void Validate()
     {
@@ -107,6 +115,7 @@ public sealed record AzureStorageBackendOptions
         Require(HiddenSendVisibility >= TimeSpan.FromSeconds(2) && HiddenSendVisibility <= VisibilityTimeout, nameof(HiddenSendVisibility), "must be between 2 s and VisibilityTimeout");
         Require(ControlQueueBufferThreshold >= 1, nameof(ControlQueueBufferThreshold), "must be at least 1");
         Require(InstanceRowRefreshInterval >= TimeSpan.Zero && InstanceRowRefreshInterval <= TimeSpan.FromHours(1), nameof(InstanceRowRefreshInterval), "must be between 0 and 1 h");
+        Require(WaitingStartVisibility >= TimeSpan.FromSeconds(5) && WaitingStartVisibility <= TimeSpan.FromHours(1), nameof(WaitingStartVisibility), "must be between 5 s and 1 h");
         Require(MaxConcurrentSendsPerQueue is >= 1 and <= 64, nameof(MaxConcurrentSendsPerQueue), "must be between 1 and 64");
     }
 

@@ -54,6 +54,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     // finished instance, which shows as a start message for another execution and forces a fresh read.
     private readonly ConcurrentDictionary<string, CachedRow> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
+
+    // Pending-row inserts of CreateNewInstanceAsync still in flight (a purge waits for one, so it cannot land after).
+    private readonly ConcurrentDictionary<string, Task> _rowInserts = new(StringComparer.Ordinal);
     private readonly MessageOutbox _controlOutbox;
     private readonly MessageOutbox _clientOutbox;
     private readonly MessageOutbox _workOutbox;
@@ -231,7 +234,80 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         _rows[state.InstanceId] = new CachedRow(state, state);
+        NoteFreshExecution(state);
         await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// On the lease holder, the start message alone makes the start durable: the 202 of a submission waits for one
+    /// share of a packed queue message instead of a row insert and a message. The Pending row is inserted right
+    /// after, in the background (an insert, so it never overwrites a row the first episode wrote first); status
+    /// reads on this host see the instance at once. Should this host die before either is stored, the next host
+    /// runs the start from the queue and writes the row with its first episode; meanwhile storage has no row for
+    /// the instance. Elsewhere (no lease), this is <see cref="CreateInstanceAsync"/>.
+    /// </remarks>
+    public async Task CreateNewInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(startMessage);
+        if (!_processing)
+        {
+            await CreateInstanceAsync(state, startMessage, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
+        _rows[state.InstanceId] = new CachedRow(state, state);
+        NoteFreshExecution(state);
+        try
+        {
+            await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _rows.TryRemove(state.InstanceId, out _);
+            _historyCounts.TryRemove(state.InstanceId, out _);
+            throw;
+        }
+
+        var insert = Task.Run(() => InsertPendingRowAsync(entity), CancellationToken.None);
+        _rowInserts[state.InstanceId] = insert;
+        _ = insert.ContinueWith(_ => _rowInserts.TryRemove(new KeyValuePair<string, Task>(state.InstanceId, insert)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task InsertPendingRowAsync(TableEntity entity)
+    {
+        using var priority = StorageRequestPriority.Background();
+        try
+        {
+            await _instances.AddEntityAsync(entity, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StorageRequestFailedException ex) when (ex.Status == 409)
+        {
+            // The first episode wrote the row first.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogWarning(ex, "The Pending row of instance {InstanceId} could not be written; its first episode writes the row.", entity.PartitionKey);
+        }
+    }
+
+    /// <summary>
+    /// Records that a new execution has no history yet, so its first episode reads none (a table query, which
+    /// Azurite answers by scanning every history row of the hub). Only true while this host holds the lease from
+    /// the create on: its start message can reach no other host before it, and losing the lease forgets the
+    /// record (under the same gate that clears <see cref="_processing"/>).
+    /// </summary>
+    private void NoteFreshExecution(OrchestrationState state)
+    {
+        lock (_gate)
+        {
+            if (_processing)
+            {
+                _historyCounts[state.InstanceId] = (state.ExecutionId, 0);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -262,6 +338,12 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         var state = await GetStateAsync(instanceId, cancellationToken).ConfigureAwait(false);
         if (state is null)
         {
+            return [];
+        }
+
+        if (_processing && _historyCounts.TryGetValue(instanceId, out var known) && known.ExecutionId == state.ExecutionId && known.Count == 0)
+        {
+            // A new execution this host created and has not written to (see NoteFreshExecution).
             return [];
         }
 
@@ -323,6 +405,11 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// <inheritdoc />
     public async Task<bool> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
+        if (_rowInserts.TryGetValue(instanceId, out var insert))
+        {
+            await insert.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var row = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
@@ -896,7 +983,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
                 return;
             }
 
-            var receipt = await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Starts held back by admission control wait minutes, not seconds: renewed for longer, they cost a
+            // fraction of the requests (after a crash they reappear that much later).
+            var visibility = held.AllWaiting ? Max(_options.WaitingStartVisibility, _options.VisibilityTimeout) : _options.VisibilityTimeout;
+            var receipt = await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
             held.PopReceipt = receipt.PopReceipt;
             held.VisibleAgainAt = receipt.NextVisibleOn;
         }
@@ -991,6 +1081,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         // instead of starting and adding calls to a queue that grows without bound. Each finished call lets one in.
         if (part.Message.Event is ExecutionStartedEvent && Saturated)
         {
+            part.Waiting = true;
             _waitingStarts.Enqueue(part);
             return;
         }
@@ -1081,6 +1172,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             while (!Saturated && _waitingStarts.TryDequeue(out var start))
             {
+                start.Waiting = false;
                 if (!start.Held.Done)
                 {
                     AddToBufferLocked(start);
@@ -1385,6 +1477,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         try
         {
             await _instances.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            NoteFreshExecution(state);
         }
         catch (StorageRequestFailedException ex) when (ex.Status == 409)
         {

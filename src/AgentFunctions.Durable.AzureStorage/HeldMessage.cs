@@ -53,6 +53,9 @@ internal sealed class HeldMessage
     /// <summary>Set once deleted or released, so renewal leaves it alone.</summary>
     public bool Done { get; set; }
 
+    /// <summary>True when every part is a start held back by admission control.</summary>
+    public bool AllWaiting => Parts.All(p => p.Waiting);
+
     /// <summary>Marks one part consumed; true when it was the last, and the queue message can go.</summary>
     public bool ConsumePart() => Interlocked.Decrement(ref _remaining) == 0;
 }
@@ -62,5 +65,14 @@ internal sealed class HeldPart(HeldMessage held, TaskMessage message)
 {
     public HeldMessage Held { get; } = held;
 
+    private volatile bool _waiting;
+
     public TaskMessage Message { get; } = message;
+
+    /// <summary>True while it is a start held back by admission control (renewed rarely: nothing is waiting on it).</summary>
+    public bool Waiting
+    {
+        get => _waiting;
+        set => _waiting = value;
+    }
 }

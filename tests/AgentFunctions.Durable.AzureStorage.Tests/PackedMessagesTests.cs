@@ -225,4 +225,48 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         Assert.Equal("Completed", stored!.GetString("RuntimeStatus"));
         Assert.Equal("\"halfway\"", stored.GetString("CustomStatus"));
     }
+    [Fact]
+    public async Task CreateNewInstanceAsync_OnTheLeaseHolder_ReturnsAfterTheStartMessageAndStoresThePendingRowAfter()
+    {
+        var (backend, account) = await StartBackendAsync();
+        using var __ = account;
+        await using var _ = backend;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var id = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        var state = new OrchestrationState(id, "Fan", "x1", OrchestrationRuntimeStatus.Pending, Now, Now, Input: "\"in\"");
+        var rows = account.GetTableClient(backend.Names.InstancesTable);
+
+        await backend.CreateNewInstanceAsync(state, new TaskMessage(id, "x1", new ExecutionStartedEvent(Now, "Fan", "x1", "\"in\"")), cts.Token);
+        var seenAtOnce = await backend.GetStateAsync(id, cts.Token);
+        var stored = await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+        while (stored is null)
+        {
+            await Task.Delay(20, cts.Token);
+            stored = await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+        }
+
+        var start = await backend.LockNextOrchestrationWorkItemAsync(cts.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Pending, seenAtOnce!.RuntimeStatus);
+        Assert.Equal("Pending", stored.GetString("RuntimeStatus"));
+        Assert.Equal(id, start.InstanceId);
+        Assert.IsType<ExecutionStartedEvent>(Assert.Single(start.Messages).Event);
+    }
+
+    [Fact]
+    public async Task CreateNewInstanceAsync_WithoutTheLease_InsertsTheRowBeforeReturning()
+    {
+        using var account = new StorageAccountClient(azurite.ConnectionString);
+        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
+        await backend.CreateIfNotExistsAsync(CancellationToken.None);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var id = "client-" + Guid.NewGuid().ToString("N")[..8];
+        var state = new OrchestrationState(id, "Fan", "x1", OrchestrationRuntimeStatus.Pending, Now, Now);
+
+        await backend.CreateNewInstanceAsync(state, new TaskMessage(id, "x1", new ExecutionStartedEvent(Now, "Fan", "x1", null)), cts.Token);
+        var stored = await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+
+        Assert.False(backend.IsProcessing);
+        Assert.Equal("Pending", stored!.GetString("RuntimeStatus"));
+    }
 }

@@ -29,6 +29,14 @@ public interface IOrchestrationBackend : IAsyncDisposable
     /// </summary>
     Task CreateInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="CreateInstanceAsync"/> for an instance id the client generated for this create, which no
+    /// instance can have: there is nothing to check, so a backend may make the start durable with its start message
+    /// alone and write the Pending row afterwards. By default, the same as <see cref="CreateInstanceAsync"/>.
+    /// </summary>
+    Task CreateNewInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken) =>
+        CreateInstanceAsync(state, startMessage, cancellationToken);
+
     /// <summary>Delivers a message to an instance (raise event, terminate, suspend, resume).</summary>
     Task SendMessageAsync(TaskMessage message, CancellationToken cancellationToken);
 

@@ -69,7 +69,16 @@ public sealed class DurableTaskClient
         var executionId = Guid.NewGuid().ToString("N");
         var state = new OrchestrationState(instanceId, orchestratorName, executionId, OrchestrationRuntimeStatus.Pending, now, now, Input: serialized);
         var start = new TaskMessage(instanceId, executionId, new ExecutionStartedEvent(now, orchestratorName, executionId, serialized, ScheduledStartTime: options?.StartAt));
-        await _backend.CreateInstanceAsync(state, start, cancellationToken).ConfigureAwait(false);
+        if (options?.InstanceId is null)
+        {
+            // A fresh GUID cannot collide: nothing to check before starting.
+            await _backend.CreateNewInstanceAsync(state, start, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _backend.CreateInstanceAsync(state, start, cancellationToken).ConfigureAwait(false);
+        }
+
         return instanceId;
     }
 

@@ -31,6 +31,7 @@ public static class DurableBackendRegistration
             case DurableBackendKind.AzureStorage:
                 var account = StorageAccountFactory.Create(configuration);
                 services.AddSingleton(account);
+                services.AddHostedService(sp => new StorageRequestReport(account, sp.GetRequiredService<ILogger<StorageRequestReport>>()));
                 services.AddSingleton<IOrchestrationBackend>(sp => new AzureStorageOrchestrationBackend(
                     account,
                     new AzureStorageBackendOptions

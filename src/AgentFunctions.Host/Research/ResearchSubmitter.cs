@@ -20,12 +20,20 @@ internal sealed class ResearchSubmitter(DurableTaskClient client, IIdempotencySt
 
     public async Task<SubmitResult> SubmitAsync(ResearchRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var proposed = Guid.NewGuid().ToString("N");
         if (idempotencyKey is null)
         {
-            await StartAsync(proposed, request, cancellationToken);
-            return new SubmitResult(proposed, KeyConflict: false);
+            // The client generates the id: a fresh one needs no existence check, so the start costs less storage.
+            var started = await client.ScheduleNewOrchestrationInstanceAsync(
+                ResearchPipelineRegistration.ResearchOrchestratorName, request, options: null, cancellationToken);
+            using (logger.BeginScope("InstanceId:{InstanceId}", started))
+            {
+                logger.LogInformation("Research run {InstanceId} started: {Question}", started, request.Question);
+            }
+
+            return new SubmitResult(started, KeyConflict: false);
         }
+
+        var proposed = Guid.NewGuid().ToString("N");
 
         // Hash the parsed request, not the bytes: a retry that re-serializes the same request still matches.
         var hash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, client.Converter.Options)));

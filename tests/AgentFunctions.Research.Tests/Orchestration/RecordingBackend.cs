@@ -50,6 +50,9 @@ public sealed class RecordingBackend(TimeProvider time) : IOrchestrationBackend
     public Task CreateInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken) =>
         _inner.CreateInstanceAsync(state, startMessage, cancellationToken);
 
+    public Task CreateNewInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken) =>
+        ((IOrchestrationBackend)_inner).CreateNewInstanceAsync(state, startMessage, cancellationToken);
+
     public Task SendMessageAsync(TaskMessage message, CancellationToken cancellationToken) => _inner.SendMessageAsync(message, cancellationToken);
 
     public Task<OrchestrationState?> GetStateAsync(string instanceId, CancellationToken cancellationToken) => _inner.GetStateAsync(instanceId, cancellationToken);
