@@ -964,7 +964,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             using var priority = StorageRequestPriority.Upkeep();
             try
             {
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, RenewAsync).ConfigureAwait(false);
+                // Four at a time: a round of hundreds would otherwise queue a client's request behind sixteen of them.
+                await Parallel.ForEachAsync(due.OrderBy(h => h.VisibleAgainAt), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, RenewAsync).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -1235,19 +1236,27 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// Sends one packed control message. While this host processes the hub it sends the message hidden and
     /// dispatches it itself: the queue keeps it for crash safety, and nobody has to receive it.
     /// </summary>
+    /// <remarks>Starts that will wait for admission (the host is saturated) are sent hidden for as long as such a wait is renewed for.</remarks>
     private Task SendControlBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch) =>
-        SendPackedAsync(_control, batch, dispatchHere: !ControlBufferFull, TryDispatchControl, parts => Interlocked.Add(ref _queuedControlParts, parts), _controlWake);
+        SendPackedAsync(
+            _control,
+            batch,
+            dispatchHere: !ControlBufferFull,
+            TryDispatchControl,
+            parts => Interlocked.Add(ref _queuedControlParts, parts),
+            _controlWake,
+            hiddenFor: Saturated && batch.All(e => e.Message.Event is ExecutionStartedEvent) ? Max(_options.WaitingStartVisibility, _options.HiddenSendVisibility) : _options.HiddenSendVisibility);
 
     /// <summary>Sends one packed work-item message, dispatching it in this host when it has room for more calls.</summary>
     private Task SendActivityBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch) =>
-        SendPackedAsync(_workItems, batch, dispatchHere: Volatile.Read(ref _activityBacklog) < _options.ActivityPrefetch, TryDispatchActivities, parts => Interlocked.Add(ref _queuedCalls, parts), _activityWake);
+        SendPackedAsync(_workItems, batch, dispatchHere: Volatile.Read(ref _activityBacklog) < _options.ActivityPrefetch, TryDispatchActivities, parts => Interlocked.Add(ref _queuedCalls, parts), _activityWake, _options.HiddenSendVisibility);
 
     /// <summary>
     /// Sends hidden and dispatches here when this host processes the hub and has room; otherwise sends visible,
     /// counts what it left in the queue (while processing) and wakes the queue's pump.
     /// </summary>
     private async Task SendPackedAsync(
-        QueueClient queue, IReadOnlyList<MessageOutbox.Entry> batch, bool dispatchHere, Func<HeldMessage, bool> dispatch, Action<int> leftInQueue, SemaphoreSlim wake)
+        QueueClient queue, IReadOnlyList<MessageOutbox.Entry> batch, bool dispatchHere, Func<HeldMessage, bool> dispatch, Action<int> leftInQueue, SemaphoreSlim wake, TimeSpan hiddenFor)
     {
         var body = PayloadStore.Pack([.. batch.Select(e => e.Envelope)]);
         if (!_processing || !dispatchHere)
@@ -1262,7 +1271,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return;
         }
 
-        var sent = await queue.SendMessageAsync(body, _options.HiddenSendVisibility, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        var sent = await queue.SendMessageAsync(body, hiddenFor, Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
         var held = new HeldMessage(queue, sent, [.. batch.Select(e => e.Message)]);
         if (!dispatch(held))
         {

@@ -196,6 +196,13 @@ public static class HostScenarios
         var sentRate = total / dispatchSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1: sent {total} in {dispatchSeconds:N1} s, all answered after {answeredSeconds:N1} s; 202 x{accepted.Count}; p99 {p99:N1} ms"));
 
+        // Per second of load: where the tail comes from (one stall, or a steady climb).
+        var perSecond = samples
+            .GroupBy(s => (int)((s.Sent - loadStarted) / Stopwatch.Frequency))
+            .OrderBy(g => g.Key)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}s:{Stats.Percentile([.. g.Select(x => Ms(x.Sent, x.Answered))], 50):N0}/{g.Max(x => Ms(x.Sent, x.Answered)):N0}"));
+        Console.WriteLine("H1: latency p50/max (ms) by second sent: " + string.Join(" ", perSecond));
+
         var results = new List<BenchResult>
         {
             new(Name, "submit latency p50", p50, "ms", "-", null, $"{total} requests"),

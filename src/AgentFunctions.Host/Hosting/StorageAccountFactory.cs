@@ -22,6 +22,7 @@ public static class StorageAccountFactory
     public static StorageAccountClient Create(IConfiguration configuration, StorageClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        options = WithPriorityLimits(configuration, options ?? new StorageClientOptions());
         var section = configuration.GetSection(Key);
         var accountName = section["accountName"];
         var blob = section["blobServiceUri"];
@@ -49,5 +50,33 @@ public static class StorageAccountFactory
         {
             throw new HostConfigurationException(Key, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// <c>AgentFunctions:Storage:MaxBackgroundInFlight</c> (default 16) and
+    /// <c>AgentFunctions:Storage:MaxBackgroundInFlightWhileForeground</c> (default 4): how many of the worker's
+    /// storage requests may be in flight, and how many while submissions and status reads are.
+    /// </summary>
+    private static StorageClientOptions WithPriorityLimits(IConfiguration configuration, StorageClientOptions options)
+    {
+        int Read(string name, int fallback)
+        {
+            var key = "AgentFunctions:Storage:" + name;
+            var text = configuration[key];
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return fallback;
+            }
+
+            return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= 256
+                ? value
+                : throw new HostConfigurationException(key, $"'{text}' is not a whole number from 1 to 256.");
+        }
+
+        return options with
+        {
+            MaxBackgroundInFlight = Read("MaxBackgroundInFlight", options.MaxBackgroundInFlight),
+            MaxBackgroundInFlightWhileForeground = Read("MaxBackgroundInFlightWhileForeground", options.MaxBackgroundInFlightWhileForeground),
+        };
     }
 }
