@@ -392,7 +392,12 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             var page = await _instances.QueryPageAsync(filter, select, Math.Min(1000, query.PageSize - results.Count), token, cancellationToken).ConfigureAwait(false);
             foreach (var entity in page.Entities)
             {
-                results.Add(await InstanceRows.FromEntityAsync(entity, _payloads, query.FetchInputsAndOutputs, cancellationToken).ConfigureAwait(false));
+                var stored = await InstanceRows.FromEntityAsync(entity, _payloads, query.FetchInputsAndOutputs, cancellationToken).ConfigureAwait(false);
+
+                // A running instance's newer custom status and time, when this host deferred writing them.
+                results.Add(_processing && _rows.TryGetValue(stored.InstanceId, out var cached) && cached.Stored.ExecutionId == stored.ExecutionId && cached.Stored.RuntimeStatus == stored.RuntimeStatus
+                    ? stored with { LastUpdatedAt = cached.Latest.LastUpdatedAt, CustomStatus = query.FetchInputsAndOutputs ? cached.Latest.CustomStatus : stored.CustomStatus }
+                    : stored);
             }
 
             token = page.ContinuationToken;
@@ -529,7 +534,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
         if (commit.State is { } state)
         {
-            writes.Add(WriteInstanceRowAsync(state, cancellationToken));
+            writes.Add(WriteInstanceRowAsync(state, callsPending: commit.ActivityMessages.Count > 0, cancellationToken));
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);
@@ -1500,12 +1505,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
-    private async Task WriteInstanceRowAsync(OrchestrationState state, CancellationToken cancellationToken)
+    private async Task WriteInstanceRowAsync(OrchestrationState state, bool callsPending, CancellationToken cancellationToken)
     {
-        if (_rows.TryGetValue(state.InstanceId, out var cached) && OnlyTheTimeMoved(cached.Stored, state))
+        if (_rows.TryGetValue(state.InstanceId, out var cached) && MayDeferRowWrite(cached.Stored, state, callsPending))
         {
-            // Nothing a reader acts on changed: the row keeps its older LastUpdatedTime (status reads on this host
-            // see the newer one) until InstanceRowRefreshInterval has passed or anything else changes.
+            // Nothing a reader acts on changed: the row keeps its older LastUpdatedTime (and custom status, while
+            // the episode's activity calls will bring another episode) until InstanceRowRefreshInterval has passed
+            // or anything else changes. Status reads and listings on this host see the newer row.
             _rows[state.InstanceId] = cached with { Latest = state };
             return;
         }
@@ -1531,10 +1537,17 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
     }
 
-    private bool OnlyTheTimeMoved(OrchestrationState stored, OrchestrationState state) =>
+    /// <summary>
+    /// True when the stored row may stay as it is: within the refresh interval, the status, output and failure
+    /// unchanged, and either only the time moved, or only the time and custom status moved while activity calls are
+    /// outstanding (their results bring the next episode, which writes or defers again; an instance that goes on to
+    /// wait for an event or a timer has its custom status written before it waits).
+    /// </summary>
+    private bool MayDeferRowWrite(OrchestrationState stored, OrchestrationState state, bool callsPending) =>
         !state.RuntimeStatus.IsTerminal()
         && state.LastUpdatedAt - stored.LastUpdatedAt < _options.InstanceRowRefreshInterval
-        && state with { LastUpdatedAt = stored.LastUpdatedAt } == stored;
+        && (state with { LastUpdatedAt = stored.LastUpdatedAt } == stored
+            || (callsPending && state with { LastUpdatedAt = stored.LastUpdatedAt, CustomStatus = stored.CustomStatus } == stored));
 
     private static bool StartsAnotherExecution(List<HeldPart> messages, OrchestrationState cached) =>
         messages.Exists(m => m.Message.Event is ExecutionStartedEvent start && start.ExecutionId != cached.ExecutionId);
