@@ -107,7 +107,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         _lease = new TaskHubLease(account.GetBlobContainerClient(_names.LeasesContainer), _options, hostId, _logger);
         // Clients (starts, raised events) get an outbox of their own, so they never wait behind the worker's sends.
         _controlOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue, background: true);
-        _clientOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue);
+        // One lane: under a burst of submissions each send carries every start that arrived during the previous one
+        // (fewer, fuller queue messages; Azurite's cost per message grows with the messages it has seen), and an idle
+        // hub still sends at once. A second lane would not help a client whose storage is down: every start waits.
+        _clientOutbox = new MessageOutbox(SendControlBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, 1);
         _workOutbox = new MessageOutbox(SendActivityBatchAsync, _options.MaxMessagesPerQueueMessage, _options.LargePayloadThresholdBytes, _options.MaxConcurrentSendsPerQueue, background: true);
     }
 
