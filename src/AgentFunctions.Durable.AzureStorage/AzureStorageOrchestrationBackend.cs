@@ -236,8 +236,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             _historyCounts.TryRemove(state.InstanceId, out _);
         }
 
-        _rows[state.InstanceId] = new CachedRow(state, state);
-        NoteFreshExecution(state);
+        RememberCreated(state);
         await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
     }
 
@@ -261,8 +260,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
 
         var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
-        _rows[state.InstanceId] = new CachedRow(state, state);
-        NoteFreshExecution(state);
+        RememberCreated(state);
         try
         {
             await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
@@ -294,6 +292,13 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             _logger.LogWarning(ex, "The Pending row of instance {InstanceId} could not be written; its first episode writes the row.", entity.PartitionKey);
         }
+    }
+
+    /// <summary>The row of an instance this host just created, and its new execution's empty history.</summary>
+    private void RememberCreated(OrchestrationState state)
+    {
+        _rows[state.InstanceId] = new CachedRow(state, state);
+        NoteFreshExecution(state);
     }
 
     /// <summary>
@@ -994,7 +999,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
             // Starts held back by admission control wait minutes, not seconds: renewed for longer, they cost a
             // fraction of the requests (after a crash they reappear that much later).
-            var visibility = held.AllWaiting ? Max(_options.WaitingStartVisibility, _options.VisibilityTimeout) : _options.VisibilityTimeout;
+            var visibility = held.AllWaiting ? WaitingStartVisibility : _options.VisibilityTimeout;
             var receipt = await held.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
             held.PopReceipt = receipt.PopReceipt;
             held.VisibleAgainAt = receipt.NextVisibleOn;
@@ -1155,6 +1160,9 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         ActivityPressure >= _options.ActivityPrefetch
         || Volatile.Read(ref _pendingParts) + Math.Max(0, Volatile.Read(ref _queuedControlParts)) >= _options.ControlQueueBufferThreshold;
 
+    /// <summary>How long a start held back by admission control stays hidden: never shorter than any other held message.</summary>
+    private TimeSpan WaitingStartVisibility => Max(_options.WaitingStartVisibility, _options.VisibilityTimeout);
+
     /// <summary>Activity calls waiting or running in this host plus those it left in the queue.</summary>
     private int ActivityPressure => Volatile.Read(ref _activityBacklog) + Math.Max(0, Volatile.Read(ref _queuedCalls));
 
@@ -1253,7 +1261,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             TryDispatchControl,
             parts => Interlocked.Add(ref _queuedControlParts, parts),
             _controlWake,
-            hiddenFor: Saturated && batch.All(e => e.Message.Event is ExecutionStartedEvent) ? Max(_options.WaitingStartVisibility, _options.HiddenSendVisibility) : _options.HiddenSendVisibility);
+            hiddenFor: Saturated && batch.All(e => e.Message.Event is ExecutionStartedEvent) ? WaitingStartVisibility : _options.HiddenSendVisibility);
 
     /// <summary>Sends one packed work-item message, dispatching it in this host when it has room for more calls.</summary>
     private Task SendActivityBatchAsync(IReadOnlyList<MessageOutbox.Entry> batch) =>
