@@ -28,6 +28,26 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         return (backend, account);
     }
 
+    /// <summary>A backend with a worker running on it, and a client; disposed in reverse order.</summary>
+    private sealed record RunningHub(StorageAccountClient Account, AzureStorageOrchestrationBackend Backend, DurableTaskWorker Worker, DurableTaskClient Client) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Worker.DisposeAsync();
+            await Backend.DisposeAsync();
+            Account.Dispose();
+        }
+    }
+
+    private async Task<RunningHub> StartWorkerAsync(DurableTaskRegistry registry, AzureStorageBackendOptions? options = null)
+    {
+        var account = new StorageAccountClient(azurite.ConnectionString);
+        var backend = new AzureStorageOrchestrationBackend(account, options ?? TestHubs.Options());
+        var worker = new DurableTaskWorker(backend, registry);
+        await worker.StartAsync(CancellationToken.None);
+        return new RunningHub(account, backend, worker, new DurableTaskClient(backend, registry));
+    }
+
     private static async Task<string> StartWithActivitiesAsync(AzureStorageOrchestrationBackend backend, int activities, CancellationToken cancellationToken)
     {
         var id = "packed-" + Guid.NewGuid().ToString("N")[..8];
@@ -89,14 +109,11 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
     [Fact]
     public async Task FanOut_TwoHundredActivities_CostsFewStorageRequestsPerActivity()
     {
-        using var account = new StorageAccountClient(azurite.ConnectionString);
-        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
         var registry = new DurableTaskRegistry()
             .AddActivityFunc<int, int>("Square", (_, i) => i * i)
             .AddOrchestratorFunc<int, int>("Fan", async (ctx, n) => (await Task.WhenAll(Enumerable.Range(1, n).Select(i => ctx.CallActivityAsync<int>("Square", i)))).Sum());
-        await using var worker = new DurableTaskWorker(backend, registry);
-        await worker.StartAsync(CancellationToken.None);
-        var client = new DurableTaskClient(backend, registry);
+        await using var hub = await StartWorkerAsync(registry);
+        var (account, backend, client) = (hub.Account, hub.Backend, hub.Client);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var before = account.RequestsSent;
 
@@ -114,12 +131,9 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
     [Fact]
     public async Task GetStateAsync_RunningInstanceOnTheLeaseHolder_IsAnsweredWithoutAStorageRead()
     {
-        using var account = new StorageAccountClient(azurite.ConnectionString);
-        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
         var registry = new DurableTaskRegistry().AddOrchestratorFunc<string, string>("Wait", (ctx, _) => ctx.WaitForExternalEvent<string>("Go"));
-        await using var worker = new DurableTaskWorker(backend, registry);
-        await worker.StartAsync(CancellationToken.None);
-        var client = new DurableTaskClient(backend, registry);
+        await using var hub = await StartWorkerAsync(registry);
+        var (account, backend, client) = (hub.Account, hub.Backend, hub.Client);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var id = await client.ScheduleNewOrchestrationInstanceAsync("Wait", "x");
         while ((await client.GetInstanceAsync(id, cancellationToken: cts.Token))?.RuntimeStatus != OrchestrationRuntimeStatus.Running)
@@ -194,8 +208,6 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
     [InlineData(0, 5)]
     public async Task InstanceRow_EpisodesThatChangeOnlyTheTime_SkipTheRowWriteWithinTheRefreshInterval(int refreshSeconds, int expectedRowWrites)
     {
-        using var account = new StorageAccountClient(azurite.ConnectionString);
-        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options() with { InstanceRowRefreshInterval = TimeSpan.FromSeconds(refreshSeconds) });
         var registry = new DurableTaskRegistry()
             .AddActivityFunc<int, int>("Double", (_, i) => i * 2)
             .AddOrchestratorFunc<int, int>("Steps", async (ctx, n) =>
@@ -206,9 +218,8 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
                 n = await ctx.CallActivityAsync<int>("Double", n);
                 return await ctx.CallActivityAsync<int>("Double", n);
             });
-        await using var worker = new DurableTaskWorker(backend, registry);
-        await worker.StartAsync(CancellationToken.None);
-        var client = new DurableTaskClient(backend, registry);
+        await using var hub = await StartWorkerAsync(registry, TestHubs.Options() with { InstanceRowRefreshInterval = TimeSpan.FromSeconds(refreshSeconds) });
+        var (account, backend, client) = (hub.Account, hub.Backend, hub.Client);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var before = account.RequestsByKind.GetValueOrDefault("Table PUT");
 
@@ -269,11 +280,10 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         Assert.False(backend.IsProcessing);
         Assert.Equal("Pending", stored!.GetString("RuntimeStatus"));
     }
+
     [Fact]
     public async Task InstanceRow_CustomStatusSetBeforeWaitingForAnEvent_IsStoredBeforeTheEvent()
     {
-        using var account = new StorageAccountClient(azurite.ConnectionString);
-        await using var backend = new AzureStorageOrchestrationBackend(account, TestHubs.Options());
         var registry = new DurableTaskRegistry()
             .AddActivityFunc<int, int>("Double", (_, i) => i * 2)
             .AddOrchestratorFunc<int, string>("StepThenWait", async (ctx, n) =>
@@ -282,9 +292,8 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
                 ctx.SetCustomStatus($"waiting after {n}");
                 return await ctx.WaitForExternalEvent<string>("Go");
             });
-        await using var worker = new DurableTaskWorker(backend, registry);
-        await worker.StartAsync(CancellationToken.None);
-        var client = new DurableTaskClient(backend, registry);
+        await using var hub = await StartWorkerAsync(registry);
+        var (account, backend, client) = (hub.Account, hub.Backend, hub.Client);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var rows = account.GetTableClient(backend.Names.InstancesTable);
 
