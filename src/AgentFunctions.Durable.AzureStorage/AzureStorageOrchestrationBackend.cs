@@ -55,8 +55,8 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     private readonly ConcurrentDictionary<string, CachedRow> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ITimer, byte> _timers = new();
 
-    // Pending-row inserts of CreateNewInstanceAsync still in flight (a purge waits for one, so it cannot land after).
-    private readonly ConcurrentDictionary<string, Task> _rowInserts = new(StringComparer.Ordinal);
+    /// <summary>Instances whose start, carried by their row, is in this host's memory (under <see cref="_gate"/>).</summary>
+    private readonly HashSet<string> _startsInRow = new(StringComparer.Ordinal);
     private readonly MessageOutbox _controlOutbox;
     private readonly MessageOutbox _clientOutbox;
     private readonly MessageOutbox _workOutbox;
@@ -74,6 +74,10 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     // Control messages this host sent visible (its buffer was full) and has not received back yet.
     private int _queuedControlParts;
     private volatile bool _processing;
+    private volatile bool _legacyRowsMigrated;
+
+    /// <summary>Counts leases taken (under <see cref="_gate"/>): a claim made under an earlier lease is void.</summary>
+    private int _leaseEpoch;
     private CancellationTokenSource? _running;
     private Task[] _loops = [];
 
@@ -208,7 +212,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
         catch (StorageRequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, InstanceRows.RowKey(state.InstanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
             var existingState = existing is null ? null : await InstanceRows.FromEntityAsync(existing, _payloads, false, cancellationToken).ConfigureAwait(false);
             if (existingState?.ExecutionId == state.ExecutionId)
             {
@@ -242,55 +246,140 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
 
     /// <inheritdoc />
     /// <remarks>
-    /// On the lease holder, the start message alone makes the start durable: the 202 of a submission waits for one
-    /// share of a packed queue message instead of a row insert and a message. The Pending row is inserted right
-    /// after, in the background (an insert, so it never overwrites a row the first episode wrote first); status
-    /// reads on this host see the instance at once. Should this host die before either is stored, the next host
-    /// runs the start from the queue and writes the row with its first episode; meanwhile storage has no row for
-    /// the instance. Elsewhere (no lease), this is <see cref="CreateInstanceAsync"/>.
+    /// On the lease holder, the instance's Pending row alone makes the start durable: it carries the start message
+    /// (<see cref="InstanceRows.SetStartAsync"/>), and the start is dispatched from memory, with no queue message.
+    /// A submission's 202 waits for one table insert. Starts that wait for admission then cost the queue nothing:
+    /// no message held, renewed, or scanned past by every other queue operation (Azurite's cost per queue request
+    /// grows with the messages it holds). Should this host lose the lease first, the next lease holder finds the
+    /// row in its recovery scan (<see cref="RecoverStartsInRowsAsync"/>) and runs the start. Elsewhere (no lease),
+    /// and for a start scheduled for later, this is <see cref="CreateInstanceAsync"/>.
     /// </remarks>
     public async Task CreateNewInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(startMessage);
-        if (!_processing)
+        int epoch;
+        lock (_gate)
+        {
+            epoch = _leaseEpoch;
+            if (!_processing || startMessage.DeliverAt is not null || !_startsInRow.Add(state.InstanceId))
+            {
+                epoch = -1;
+            }
+        }
+
+        if (epoch < 0)
         {
             await CreateInstanceAsync(state, startMessage, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
-        RememberCreated(state);
+        // Claimed above, before the insert: a recovery scan that sees the row leaves the start to this call.
         try
         {
-            await SendControlAsync(startMessage, cancellationToken).ConfigureAwait(false);
+            var entity = await InstanceRows.ToEntityAsync(state, _payloads, cancellationToken).ConfigureAwait(false);
+            var envelope = await _payloads.EncodeEnvelopeAsync(startMessage, cancellationToken).ConfigureAwait(false);
+            await InstanceRows.SetStartAsync(entity, envelope, _payloads, cancellationToken).ConfigureAwait(false);
+            await InsertNewRowAsync(entity, state, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            _rows.TryRemove(state.InstanceId, out _);
-            _historyCounts.TryRemove(state.InstanceId, out _);
+            lock (_gate)
+            {
+                if (_leaseEpoch == epoch)
+                {
+                    _startsInRow.Remove(state.InstanceId);
+                }
+            }
+
             throw;
         }
 
-        var insert = Task.Run(() => InsertPendingRowAsync(entity), CancellationToken.None);
-        _rowInserts[state.InstanceId] = insert;
-        _ = insert.ContinueWith(_ => _rowInserts.TryRemove(new KeyValuePair<string, Task>(state.InstanceId, insert)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        RememberCreated(state);
+        lock (_gate)
+        {
+            // The lease may have been lost (and taken again) during the insert; the claim went with it. Then the
+            // start is this call's only if the new holder's scan has not claimed it; with no lease, it waits in
+            // its row for the next holder.
+            if (_processing && (_leaseEpoch == epoch || _startsInRow.Add(state.InstanceId)))
+            {
+                BufferLocked(HeldMessage.ForStartInRow(_control, startMessage).Parts[0]);
+            }
+        }
     }
 
-    private async Task InsertPendingRowAsync(TableEntity entity)
+    /// <summary>Inserts the row of an instance whose id the client generated; a 409 is this insert retried after a lost response, or a taken id.</summary>
+    private async Task InsertNewRowAsync(TableEntity entity, OrchestrationState state, CancellationToken cancellationToken)
     {
-        using var priority = StorageRequestPriority.Background();
         try
         {
-            await _instances.AddEntityAsync(entity, CancellationToken.None).ConfigureAwait(false);
+            await _instances.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageRequestFailedException ex) when (ex.Status == 409)
         {
-            // The first episode wrote the row first.
+            var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, InstanceRows.RowKey(state.InstanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existingState = existing is null ? null : await InstanceRows.FromEntityAsync(existing, _payloads, false, cancellationToken).ConfigureAwait(false);
+            if (existingState?.ExecutionId != state.ExecutionId)
+            {
+                throw new InstanceAlreadyExistsException(state.InstanceId, existingState?.RuntimeStatus ?? OrchestrationRuntimeStatus.Pending);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the starts that Pending rows carry and no host has in memory: those of a lease holder that crashed or
+    /// lost the lease before their first episode. A table scan (on a non-key column), once per lease taken; it stops
+    /// when the lease goes. Starts created meanwhile on this host are claimed before their insert and skipped here.
+    /// </summary>
+    private async Task RecoverStartsInRowsAsync(int epoch, CancellationToken cancellationToken)
+    {
+        var recovered = 0;
+        try
+        {
+            await foreach (var row in _instances.QueryAsync(InstanceRows.StartsInRowFilter, InstanceRows.StartColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                TaskMessage start;
+                try
+                {
+                    var envelope = await InstanceRows.GetStartAsync(row, _payloads, cancellationToken).ConfigureAwait(false)
+                        ?? throw new JsonException("The row's StartMessage is empty.");
+                    start = (await _payloads.DecodeMessagesAsync(envelope, cancellationToken).ConfigureAwait(false))[0];
+                }
+                catch (Exception ex) when (ex is JsonException or StorageRequestFailedException)
+                {
+                    _logger.LogError(ex, "Instance {InstanceId}: the start its Pending row carries cannot be read; it stays Pending.", row.PartitionKey);
+                    continue;
+                }
+
+                lock (_gate)
+                {
+                    if (!_processing || _leaseEpoch != epoch)
+                    {
+                        return;
+                    }
+
+                    if (_startsInRow.Add(start.InstanceId))
+                    {
+                        BufferLocked(HeldMessage.ForStartInRow(_control, start).Parts[0]);
+                        recovered++;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _logger.LogWarning(ex, "The Pending row of instance {InstanceId} could not be written; its first episode writes the row.", entity.PartitionKey);
+            // Left for the next lease taken; meanwhile those instances stay Pending.
+            _logger.LogError(ex, "Task hub {Hub}: scanning for starts carried by Pending rows failed.", _options.TaskHubName);
+            return;
+        }
+
+        if (recovered > 0)
+        {
+            _logger.LogInformation("Task hub {Hub}: recovered {Count} start(s) carried by Pending rows.", _options.TaskHubName, recovered);
         }
     }
 
@@ -336,8 +425,83 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             return written.Latest;
         }
 
-        var entity = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var entity = await _instances.GetEntityIfExistsAsync(instanceId, InstanceRows.RowKey(instanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (entity is null && !_legacyRowsMigrated)
+        {
+            // A row an earlier build wrote, not yet moved by the lease holder (see MigrateLegacyRowsAsync).
+            entity = await _instances.GetEntityIfExistsAsync(instanceId, InstanceRows.LegacyRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
         return entity is null ? null : await InstanceRows.FromEntityAsync(entity, _payloads, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task MigrateLegacyRowsQuietlyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MigrateLegacyRowsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The lease is gone; the next one taken moves the rest.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Status reads still find unmoved rows (they fall back to the old key); the next lease taken retries.
+            _logger.LogError(ex, "Task hub {Hub}: moving instance rows of an earlier build failed; processing goes on.", _options.TaskHubName);
+        }
+    }
+
+    /// <summary>
+    /// Moves instance rows an earlier build wrote under an empty RowKey (Durable Functions' layout) to the RowKey
+    /// <see cref="InstanceRows.RowKey"/> gives, before this lease holder processes anything: a table scan, once per
+    /// host. A row already at the new key is newer and wins; the old one is deleted either way.
+    /// </summary>
+    private async Task MigrateLegacyRowsAsync(CancellationToken cancellationToken)
+    {
+        if (_legacyRowsMigrated)
+        {
+            return;
+        }
+
+        var moved = 0;
+        await foreach (var legacy in _instances.QueryAsync(TableFilter.Format($"RowKey eq {InstanceRows.LegacyRowKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var copy = new TableEntity(legacy.PartitionKey, InstanceRows.RowKey(legacy.PartitionKey));
+            foreach (var (name, value) in legacy)
+            {
+                if (name is not ("PartitionKey" or "RowKey" or "Timestamp"))
+                {
+                    copy[name] = value;
+                }
+            }
+
+            try
+            {
+                await _instances.AddEntityAsync(copy, cancellationToken).ConfigureAwait(false);
+                moved++;
+            }
+            catch (StorageRequestFailedException ex) when (ex.Status == 409)
+            {
+                // Written at the new key since.
+            }
+
+            try
+            {
+                await _instances.DeleteEntityAsync(legacy.PartitionKey, InstanceRows.LegacyRowKey, "*", cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageRequestFailedException ex) when (ex.Status == 404)
+            {
+                // Moved by another host meanwhile.
+            }
+        }
+
+        if (moved > 0)
+        {
+            _logger.LogInformation("Task hub {Hub}: moved {Count} instance row(s) written by an earlier build to the current layout.", _options.TaskHubName, moved);
+        }
+
+        _legacyRowsMigrated = true;
     }
 
     /// <inheritdoc />
@@ -368,7 +532,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
-        var conditions = new List<string> { TableFilter.Format($"RowKey eq {""}") };
+        var conditions = new List<string>();
         if (query.RuntimeStatus is { Count: > 0 } statuses)
         {
             conditions.Add(TableFilter.Or([.. statuses.Select(s => TableFilter.Format($"RuntimeStatus eq {s.ToString()}"))]));
@@ -389,7 +553,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             conditions.Add(TableFilter.StartsWith("PartitionKey", query.InstanceIdPrefix));
         }
 
-        var filter = TableFilter.And([.. conditions]);
+        var filter = conditions.Count == 0 ? null : TableFilter.And([.. conditions]);
         var select = query.FetchInputsAndOutputs ? null : InstanceRows.SummaryColumns;
         var results = new List<OrchestrationState>();
         var token = DecodeToken(query.ContinuationToken);
@@ -418,12 +582,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
     /// <inheritdoc />
     public async Task<bool> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
-        if (_rowInserts.TryGetValue(instanceId, out var insert))
-        {
-            await insert.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var row = await _instances.GetEntityIfExistsAsync(instanceId, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await _instances.GetEntityIfExistsAsync(instanceId, InstanceRows.RowKey(instanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (row is null)
         {
             return false;
@@ -434,7 +593,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         await DropBufferedMessagesAsync(instanceId, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _instances.DeleteEntityAsync(instanceId, "", "*", cancellationToken).ConfigureAwait(false);
+            await _instances.DeleteEntityAsync(instanceId, InstanceRows.RowKey(instanceId), "*", cancellationToken).ConfigureAwait(false);
         }
         catch (StorageRequestFailedException ex) when (ex.Status == 404)
         {
@@ -685,12 +844,21 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             }
 
             using var leased = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            _processing = true;
+            int epoch;
+            lock (_gate)
+            {
+                epoch = ++_leaseEpoch;
+                _processing = true;
+            }
+
+            // Rows of an earlier build are moved before anything from the queues is processed (the lease is kept meanwhile).
+            var migrated = Task.Run(() => MigrateLegacyRowsQuietlyAsync(leased.Token), CancellationToken.None);
             var loops = new[]
             {
-                Task.Run(() => ControlPumpAsync(leased.Token), CancellationToken.None),
-                Task.Run(() => ActivityPumpAsync(leased.Token), CancellationToken.None),
+                Task.Run(async () => { await migrated.ConfigureAwait(false); await ControlPumpAsync(leased.Token).ConfigureAwait(false); }, CancellationToken.None),
+                Task.Run(async () => { await migrated.ConfigureAwait(false); await ActivityPumpAsync(leased.Token).ConfigureAwait(false); }, CancellationToken.None),
                 Task.Run(() => RenewHeldMessagesAsync(leased.Token), CancellationToken.None),
+                Task.Run(async () => { await migrated.ConfigureAwait(false); await RecoverStartsInRowsAsync(epoch, leased.Token).ConfigureAwait(false); }, CancellationToken.None),
             };
             await KeepLeaseAsync(leased.Token).ConfigureAwait(false);
 
@@ -1337,6 +1505,18 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
                 return;
             }
 
+            if (held.InRow)
+            {
+                // The first episode replaced the row that carried the start.
+                held.Done = true;
+                lock (_gate)
+                {
+                    _startsInRow.Remove(held.Parts[0].Message.InstanceId);
+                }
+
+                return;
+            }
+
             try
             {
                 await held.Queue.DeleteMessageAsync(held.MessageId, held.PopReceipt, cancellationToken).ConfigureAwait(false);
@@ -1448,6 +1628,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         {
             _buffers.Clear();
             _waitingStarts.Clear();
+            _startsInRow.Clear();
             _queuedCalls = 0;
             _pendingParts = 0;
             _queuedControlParts = 0;

@@ -36,6 +36,17 @@ internal sealed class HeldMessage
     {
     }
 
+    /// <summary>
+    /// A start carried by its instance's Pending row instead of a queue message (see
+    /// AzureStorageOrchestrationBackend.CreateNewInstanceAsync): nothing to renew, release or delete; it is done
+    /// when the first episode has replaced that row.
+    /// </summary>
+    public static HeldMessage ForStartInRow(QueueClient control, TaskMessage start) =>
+        new(control, "row:" + start.InstanceId, "", DateTimeOffset.MaxValue, 0, [start]) { InRow = true };
+
+    /// <summary>True for a start carried by its instance row (<see cref="ForStartInRow"/>), not by a queue message.</summary>
+    public bool InRow { get; private init; }
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     public QueueClient Queue { get; }

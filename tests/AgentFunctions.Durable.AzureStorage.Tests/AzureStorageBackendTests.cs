@@ -1,5 +1,6 @@
 using AgentFunctions.Durable.Backend;
 using AgentFunctions.Storage;
+using AgentFunctions.Storage.Tables;
 using AgentFunctions.Testing;
 
 namespace AgentFunctions.Durable.AzureStorage.Tests;
@@ -22,6 +23,51 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite)
         var worker = new DurableTaskWorker(backend, Registry());
         await worker.StartAsync(CancellationToken.None);
         return (backend, worker, new DurableTaskClient(backend, Registry()));
+    }
+
+    [Fact]
+    public async Task InstanceRowOfAnEarlierBuild_UnderAnEmptyRowKey_IsReadThenMovedAndItsRunGoesOn()
+    {
+        var options = TestHubs.Options();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string id;
+        using var account = new StorageAccountClient(azurite.ConnectionString);
+        var rows = account.GetTableClient(new TaskHubNames(options.TaskHubName).InstancesTable);
+        var (first, firstWorker, firstClient) = await StartAsync(options);
+        await using (first)
+        await using (firstWorker)
+        {
+            id = await firstClient.ScheduleNewOrchestrationInstanceAsync("Wait", "x");
+            await firstClient.WaitForInstanceStartAsync(id, cancellationToken: cts.Token);
+            await firstWorker.StopAsync(cts.Token);
+        }
+
+        // Rewrite the row the way builds before the RowKey change stored it (Durable Functions' empty RowKey).
+        var row = (await rows.GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token))!;
+        var legacy = new TableEntity(id, "");
+        foreach (var (name, value) in row)
+        {
+            legacy[name] = value;
+        }
+
+        await rows.AddEntityAsync(legacy, cts.Token);
+        await rows.DeleteEntityAsync(id, id, "*", cts.Token);
+
+        var unleased = AzureStorageOrchestrationBackend.Create(azurite.ConnectionString, options);
+        await using (unleased)
+        {
+            Assert.Equal(OrchestrationRuntimeStatus.Running, (await unleased.GetStateAsync(id, cts.Token))!.RuntimeStatus);
+        }
+
+        var (second, secondWorker, secondClient) = await StartAsync(options);
+        await using var _ = second;
+        await using var __ = secondWorker;
+        await secondClient.RaiseEventAsync(id, "Go", "went", cts.Token);
+        var done = await secondClient.WaitForInstanceCompletionAsync(id, cancellationToken: cts.Token);
+
+        Assert.Equal("went", done.ReadOutputAs<string>());
+        Assert.Null(await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token));
+        Assert.Equal("Completed", (await rows.GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token))!.GetString("RuntimeStatus"));
     }
 
     [Fact]
@@ -63,7 +109,7 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite)
 
         Assert.Equal(1, purged.PurgedInstanceCount);
         using var account = new StorageAccountClient(azurite.ConnectionString);
-        Assert.Null(await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, ""));
+        Assert.Null(await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, id));
         var historyRows = 0;
         await foreach (var row in account.GetTableClient(backend.Names.HistoryTable).QueryAsync(Storage.Tables.TableFilter.Format($"PartitionKey eq {id}")))
         {

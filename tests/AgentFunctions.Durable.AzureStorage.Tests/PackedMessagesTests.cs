@@ -226,7 +226,7 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         var id = await client.ScheduleNewOrchestrationInstanceAsync("Steps", 1);
         var done = await client.WaitForInstanceCompletionAsync(id, cancellationToken: cts.Token);
         var rowWrites = account.RequestsByKind.GetValueOrDefault("Table PUT") - before;
-        var stored = await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+        var stored = await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token);
 
         Assert.Equal(16, done.ReadOutputAs<int>());
 
@@ -237,7 +237,7 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         Assert.Equal("\"halfway\"", stored.GetString("CustomStatus"));
     }
     [Fact]
-    public async Task CreateNewInstanceAsync_OnTheLeaseHolder_ReturnsAfterTheStartMessageAndStoresThePendingRowAfter()
+    public async Task CreateNewInstanceAsync_OnTheLeaseHolder_StoresTheStartInThePendingRowAndSendsNoMessage()
     {
         var (backend, account) = await StartBackendAsync();
         using var __ = account;
@@ -246,22 +246,54 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         var id = "fresh-" + Guid.NewGuid().ToString("N")[..8];
         var state = new OrchestrationState(id, "Fan", "x1", OrchestrationRuntimeStatus.Pending, Now, Now, Input: "\"in\"");
         var rows = account.GetTableClient(backend.Names.InstancesTable);
+        var sendsBefore = account.RequestsByKind.GetValueOrDefault("Queue POST messages");
 
         await backend.CreateNewInstanceAsync(state, new TaskMessage(id, "x1", new ExecutionStartedEvent(Now, "Fan", "x1", "\"in\"")), cts.Token);
-        var seenAtOnce = await backend.GetStateAsync(id, cts.Token);
-        var stored = await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
-        while (stored is null)
+        var stored = await rows.GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token);
+        var sends = account.RequestsByKind.GetValueOrDefault("Queue POST messages") - sendsBefore;
+        var start = await backend.LockNextOrchestrationWorkItemAsync(cts.Token);
+        await backend.CompleteOrchestrationWorkItemAsync(
+            start,
+            new OrchestrationCommit([.. start.Messages.Select(m => m.Event), new OrchestratorStartedEvent(Now)], state with { RuntimeStatus = OrchestrationRuntimeStatus.Running }, [], []),
+            cts.Token);
+        var afterFirstEpisode = await rows.GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token);
+
+        Assert.Equal("Pending", stored!.GetString("RuntimeStatus"));
+        Assert.Equal(true, stored["StartInRow"]);
+        Assert.Contains("ExecutionStarted", stored.GetString("StartMessage"), StringComparison.Ordinal);
+        Assert.Equal(0, sends);
+        Assert.Equal(id, start.InstanceId);
+        Assert.Equal("\"in\"", ((ExecutionStartedEvent)Assert.Single(start.Messages).Event).Input);
+        Assert.Equal("Running", afterFirstEpisode!.GetString("RuntimeStatus"));
+        Assert.False(afterFirstEpisode.ContainsKey("StartInRow"));
+        Assert.False(afterFirstEpisode.ContainsKey("StartMessage"));
+    }
+
+    [Fact]
+    public async Task CreateNewInstanceAsync_HostStopsBeforeTheFirstEpisode_NextLeaseHolderRunsTheStartFromTheRow()
+    {
+        var (first, account) = await StartBackendAsync();
+        using var __ = account;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var id = "orphan-" + Guid.NewGuid().ToString("N")[..8];
+        var state = new OrchestrationState(id, "Fan", "x1", OrchestrationRuntimeStatus.Pending, Now, Now, Input: "\"carried\"");
+        await using (first)
         {
-            await Task.Delay(20, cts.Token);
-            stored = await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+            await first.CreateNewInstanceAsync(state, new TaskMessage(id, "x1", new ExecutionStartedEvent(Now, "Fan", "x1", "\"carried\"")), cts.Token);
+
+            // Stopped with the start still in memory: no queue message exists for it, only its row.
+            await first.StopAsync(cts.Token);
         }
 
-        var start = await backend.LockNextOrchestrationWorkItemAsync(cts.Token);
+        await using var second = new AzureStorageOrchestrationBackend(account, TestHubs.Options(first.Names.HubName));
+        await second.StartAsync(cts.Token);
+        var start = await second.LockNextOrchestrationWorkItemAsync(cts.Token);
+        var queued = (await account.GetQueueClient(second.Names.ControlQueue).GetPropertiesAsync(cts.Token)).ApproximateMessagesCount;
 
-        Assert.Equal(OrchestrationRuntimeStatus.Pending, seenAtOnce!.RuntimeStatus);
-        Assert.Equal("Pending", stored.GetString("RuntimeStatus"));
         Assert.Equal(id, start.InstanceId);
-        Assert.IsType<ExecutionStartedEvent>(Assert.Single(start.Messages).Event);
+        Assert.Equal(OrchestrationRuntimeStatus.Pending, start.State!.RuntimeStatus);
+        Assert.Equal("\"carried\"", ((ExecutionStartedEvent)Assert.Single(start.Messages).Event).Input);
+        Assert.Equal(0, queued);
     }
 
     [Fact]
@@ -275,7 +307,7 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         var state = new OrchestrationState(id, "Fan", "x1", OrchestrationRuntimeStatus.Pending, Now, Now);
 
         await backend.CreateNewInstanceAsync(state, new TaskMessage(id, "x1", new ExecutionStartedEvent(Now, "Fan", "x1", null)), cts.Token);
-        var stored = await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+        var stored = await account.GetTableClient(backend.Names.InstancesTable).GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token);
 
         Assert.False(backend.IsProcessing);
         Assert.Equal("Pending", stored!.GetString("RuntimeStatus"));
@@ -298,11 +330,11 @@ public sealed class PackedMessagesTests(AzuriteFixture azurite)
         var rows = account.GetTableClient(backend.Names.InstancesTable);
 
         var id = await client.ScheduleNewOrchestrationInstanceAsync("StepThenWait", 21);
-        var stored = await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+        var stored = await rows.GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token);
         while (stored?.GetString("CustomStatus") is null)
         {
             await Task.Delay(20, cts.Token);
-            stored = await rows.GetEntityIfExistsAsync(id, "", cancellationToken: cts.Token);
+            stored = await rows.GetEntityIfExistsAsync(id, id, cancellationToken: cts.Token);
         }
 
         var listed = await client.QueryInstancesAsync(new InstanceQuery(FetchInputsAndOutputs: true), cts.Token);

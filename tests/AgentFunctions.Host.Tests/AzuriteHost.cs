@@ -18,7 +18,9 @@ public static class AzuriteHost
     /// Starts a host with the AzureStorage backend on <paramref name="connectionString"/>, task hub
     /// <paramref name="hubName"/>, polling the batch queue at least once a second.
     /// </summary>
-    public static Task<HostProcess> StartAsync(string connectionString, string hubName, int maxDequeueCount = 5, string visibilityTimeout = "00:00:02")
+    /// <param name="controlQueueBufferThreshold">host.json's durableTask.storageProvider.controlQueueBufferThreshold; null for the default.</param>
+    public static Task<HostProcess> StartAsync(
+        string connectionString, string hubName, int maxDequeueCount = 5, string visibilityTimeout = "00:00:02", int? controlQueueBufferThreshold = null)
     {
         var values = HostProcess.DefaultValues();
         values["AgentFunctions__Backend"] = "AzureStorage";
@@ -29,7 +31,13 @@ public static class AzuriteHost
             ["logging"] = new JsonObject { ["logLevel"] = new JsonObject { ["default"] = "Information", ["Microsoft.AspNetCore"] = "Warning", ["System.Net.Http.HttpClient"] = "Warning" } },
             ["extensions"] = new JsonObject
             {
-                ["durableTask"] = new JsonObject { ["hubName"] = hubName, ["maxConcurrentActivityFunctions"] = 4, ["maxConcurrentOrchestratorFunctions"] = 4 },
+                ["durableTask"] = new JsonObject
+                {
+                    ["hubName"] = hubName,
+                    ["maxConcurrentActivityFunctions"] = 4,
+                    ["maxConcurrentOrchestratorFunctions"] = 4,
+                    ["storageProvider"] = new JsonObject { ["controlQueueBufferThreshold"] = controlQueueBufferThreshold ?? 256 },
+                },
                 ["queues"] = new JsonObject
                 {
                     ["batchSize"] = 8,
