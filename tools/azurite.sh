@@ -18,6 +18,9 @@ if listening "$blob_port" && listening "$queue_port" && listening "$table_port";
 fi
 
 "$tools/install.sh"
+# A 64 MB semi-space: Azurite allocates a lot per request and keeps every row in its heap; fewer scavenges
+# mean fewer pauses under load (H1's p99 in the README).
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--max-semi-space-size=64"
 mkdir -p "$root/.azurite"
 echo "azurite.sh: blob http://127.0.0.1:$blob_port/devstoreaccount1," \
   "queue http://127.0.0.1:$queue_port/devstoreaccount1," \

@@ -26,6 +26,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
     private readonly bool _ownsLocation;
     private readonly StringBuilder _output = new();
     private readonly bool _perService;
+    private readonly bool _queueOnDisk;
     private List<Process> _processes = [];
 
     private AzuriteInstance(string connectionString)
@@ -35,10 +36,11 @@ public sealed class AzuriteInstance : IAsyncDisposable
         Location = string.Empty;
     }
 
-    private AzuriteInstance(bool inMemory, string location, bool ownsLocation, bool perService)
+    private AzuriteInstance(bool inMemory, string location, bool ownsLocation, bool perService, bool queueOnDisk)
     {
         _inMemory = inMemory;
         _perService = perService;
+        _queueOnDisk = queueOnDisk;
         _ownsLocation = ownsLocation;
         Location = location;
         BlobPort = FreePort();
@@ -50,6 +52,9 @@ public sealed class AzuriteInstance : IAsyncDisposable
             + $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};"
             + $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
     }
+
+    /// <summary>The V8 options Azurite runs with (as tools/azurite.sh sets them): a 64 MB semi-space.</summary>
+    public const string NodeOptions = "--max-semi-space-size=64";
 
     /// <summary>The connection string (devstoreaccount1, its well-known key, explicit endpoints).</summary>
     public string ConnectionString { get; }
@@ -83,10 +88,15 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// Run blob, queue and table as three processes (azurite-blob, azurite-queue, azurite-table) rather than one:
     /// each is single-threaded, so split they use more than one core.
     /// </param>
+    /// <param name="queueOnDisk">
+    /// With <paramref name="inMemory"/>: three processes, the queue service on disk and tables and blobs in memory.
+    /// In-memory Azurite garbage-collects each deleted queue message's extent one at a time, re-indexing all of
+    /// them for each, which stalls it for seconds under sustained load; on disk, messages share extent files.
+    /// </param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running instance.</returns>
     public static async Task<AzuriteInstance> StartNewAsync(
-        bool inMemory = true, string? location = null, bool allowExternal = true, bool perService = false, CancellationToken cancellationToken = default)
+        bool inMemory = true, string? location = null, bool allowExternal = true, bool perService = false, bool queueOnDisk = false, CancellationToken cancellationToken = default)
     {
         var external = Environment.GetEnvironmentVariable(ExternalConnectionVariable);
         if (allowExternal && !string.IsNullOrWhiteSpace(external))
@@ -96,7 +106,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
 
         var folder = location ?? Path.Combine(Path.GetTempPath(), "agentfunctions-azurite-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var instance = new AzuriteInstance(inMemory, folder, ownsLocation: location is null, perService);
+        var instance = new AzuriteInstance(inMemory, folder, ownsLocation: location is null, perService || queueOnDisk, queueOnDisk);
         try
         {
             await instance.StartAsync(cancellationToken);
@@ -126,8 +136,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
         string[] queue = ["--queueHost", "127.0.0.1", "--queuePort", Port(QueuePort)];
         string[] table = ["--tableHost", "127.0.0.1", "--tablePort", Port(TablePort)];
         _processes = _perService
-            ? [Launch("azurite-blob", blob), Launch("azurite-queue", queue), Launch("azurite-table", table)]
-            : [Launch("azurite", [.. blob, .. queue, .. table])];
+            ? [Launch("azurite-blob", blob, _inMemory), Launch("azurite-queue", queue, _inMemory && !_queueOnDisk), Launch("azurite-table", table, _inMemory)]
+            : [Launch("azurite", [.. blob, .. queue, .. table], _inMemory)];
 
         var deadline = Stopwatch.StartNew();
         foreach (var port in new[] { BlobPort, QueuePort, TablePort })
@@ -147,7 +157,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    private Process Launch(string program, string[] serviceArguments)
+    private Process Launch(string program, string[] serviceArguments, bool inMemory)
     {
         var info = new ProcessStartInfo(Path.Combine(RepositoryRoot.NodeModules, ".bin", program))
         {
@@ -161,8 +171,11 @@ public sealed class AzuriteInstance : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // Fewer scavenges: Azurite allocates a lot per request, and its heap holds every row and message.
+        info.Environment["NODE_OPTIONS"] = $"{Environment.GetEnvironmentVariable("NODE_OPTIONS")} {NodeOptions}".Trim();
+
         // Azurite refuses --location with --inMemoryPersistence; in memory, the folder is only its working directory.
-        if (_inMemory)
+        if (inMemory)
         {
             info.ArgumentList.Add("--inMemoryPersistence");
         }

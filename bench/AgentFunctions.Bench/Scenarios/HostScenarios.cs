@@ -42,10 +42,16 @@ public static class HostScenarios
 
         // Disk persistence by default, as the README's main command (tools/azurite.sh) runs Azurite; BENCH_AZURITE_DISK=0
         // for in-memory Azurite, whose extent store garbage-collects one queue message at a time and stalls under this load.
-        var inMemory = Environment.GetEnvironmentVariable("BENCH_AZURITE_DISK") == "0";
-        var split = Environment.GetEnvironmentVariable("BENCH_AZURITE_SPLIT") == "1";
-        Console.WriteLine($"H: starting Azurite ({(inMemory ? "in memory" : "disk persistence")}{(split ? ", one process per service" : "")})");
-        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: inMemory, perService: split);
+        // BENCH_AZURITE_DISK=queue: three processes, the queue service on disk, tables and blobs in memory.
+        var disk = Environment.GetEnvironmentVariable("BENCH_AZURITE_DISK");
+        var inMemory = disk is "0" or "queue";
+        var queueOnDisk = disk == "queue";
+        var split = Environment.GetEnvironmentVariable("BENCH_AZURITE_SPLIT") == "1" || queueOnDisk;
+        var external = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(AzuriteInstance.ExternalConnectionVariable));
+        Console.WriteLine(external
+            ? $"H: using the Azurite of {AzuriteInstance.ExternalConnectionVariable}"
+            : $"H: starting Azurite ({(queueOnDisk ? "queue on disk, tables and blobs in memory" : inMemory ? "in memory" : "disk persistence")}{(split ? ", one process per service" : "")}; NODE_OPTIONS {AzuriteInstance.NodeOptions})");
+        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: inMemory, perService: split, queueOnDisk: queueOnDisk);
         if (wanted.Contains("h1"))
         {
             results.AddRange(await WithHostAsync(repoRoot, azurite, "HostBenchH1", client => SubmitLoadAsync(client, questions, options)));
