@@ -31,8 +31,9 @@ public interface IOrchestrationBackend : IAsyncDisposable
 
     /// <summary>
     /// Like <see cref="CreateInstanceAsync"/> for an instance id the client generated for this create, which no
-    /// instance can have: there is nothing to check, so a backend may make the start durable with its start message
-    /// alone and write the Pending row afterwards. By default, the same as <see cref="CreateInstanceAsync"/>.
+    /// instance can have: there is nothing to check, so a backend may make the start durable in one write (the
+    /// Azure Storage backend: a Pending row that carries the start message). By default, the same as
+    /// <see cref="CreateInstanceAsync"/>.
     /// </summary>
     Task CreateNewInstanceAsync(OrchestrationState state, TaskMessage startMessage, CancellationToken cancellationToken) =>
         CreateInstanceAsync(state, startMessage, cancellationToken);
