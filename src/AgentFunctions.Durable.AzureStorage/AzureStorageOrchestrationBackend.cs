@@ -212,8 +212,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
         catch (StorageRequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, InstanceRows.RowKey(state.InstanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var existingState = existing is null ? null : await InstanceRows.FromEntityAsync(existing, _payloads, false, cancellationToken).ConfigureAwait(false);
+            var (existing, existingState) = await ReadStoredRowAsync(state.InstanceId, cancellationToken).ConfigureAwait(false);
             if (existingState?.ExecutionId == state.ExecutionId)
             {
                 // Our own insert, retried after its response was lost (execution ids are new per create).
@@ -317,13 +316,19 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
         }
         catch (StorageRequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await _instances.GetEntityIfExistsAsync(state.InstanceId, InstanceRows.RowKey(state.InstanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var existingState = existing is null ? null : await InstanceRows.FromEntityAsync(existing, _payloads, false, cancellationToken).ConfigureAwait(false);
+            var (_, existingState) = await ReadStoredRowAsync(state.InstanceId, cancellationToken).ConfigureAwait(false);
             if (existingState?.ExecutionId != state.ExecutionId)
             {
                 throw new InstanceAlreadyExistsException(state.InstanceId, existingState?.RuntimeStatus ?? OrchestrationRuntimeStatus.Pending);
             }
         }
+    }
+
+    /// <summary>An instance's stored row (for its ETag) and its state without payloads, or nulls.</summary>
+    private async Task<(TableEntity? Row, OrchestrationState? State)> ReadStoredRowAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var row = await _instances.GetEntityIfExistsAsync(instanceId, InstanceRows.RowKey(instanceId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (row, row is null ? null : await InstanceRows.FromEntityAsync(row, _payloads, false, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -470,10 +475,7 @@ public sealed class AzureStorageOrchestrationBackend : IOrchestrationBackend
             var copy = new TableEntity(legacy.PartitionKey, InstanceRows.RowKey(legacy.PartitionKey));
             foreach (var (name, value) in legacy)
             {
-                if (name is not ("PartitionKey" or "RowKey" or "Timestamp"))
-                {
-                    copy[name] = value;
-                }
+                copy[name] = value;
             }
 
             try
