@@ -7,7 +7,7 @@ namespace AgentFunctions.Bench;
 /// <summary>
 /// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a r1 r2 azurite az-s0 az-s1 az-s3 az-s5] [--quick]
-/// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h2-runs 30].
+/// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 10] [--h2-runs 30].
 /// </summary>
 public static class BenchRunner
 {
@@ -87,21 +87,22 @@ public static class BenchRunner
         return 0;
     }
 
-    /// <summary>Reads --h1-rate, --h1-seconds and --h2-runs over <paramref name="defaults"/>; reports which argument positions were their values.</summary>
+    /// <summary>Reads --h1-rate, --h1-seconds, --h1-warmup-seconds (0 allowed) and --h2-runs over <paramref name="defaults"/>; reports which argument positions were their values.</summary>
     private static HostBenchOptions ReadHostOptions(string[] args, HostBenchOptions defaults, out HashSet<int> valuePositions)
     {
         valuePositions = [];
         var options = defaults;
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is not ("--h1-rate" or "--h1-seconds" or "--h2-runs"))
+            if (args[i] is not ("--h1-rate" or "--h1-seconds" or "--h1-warmup-seconds" or "--h2-runs"))
             {
                 continue;
             }
 
-            if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            var zeroAllowed = args[i] == "--h1-warmup-seconds";
+            if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || (value == 0 && !zeroAllowed))
             {
-                throw new ArgumentException($"{args[i]} needs a positive number after it.");
+                throw new ArgumentException($"{args[i]} needs a {(zeroAllowed ? "non-negative" : "positive")} number after it.");
             }
 
             valuePositions.Add(i + 1);
@@ -109,6 +110,7 @@ public static class BenchRunner
             {
                 "--h1-rate" => options with { H1Rate = value },
                 "--h1-seconds" => options with { H1Seconds = value },
+                "--h1-warmup-seconds" => options with { H1WarmupSeconds = value },
                 _ => options with { H2Runs = (int)value },
             };
         }
