@@ -7,7 +7,7 @@ namespace AgentFunctions.Bench;
 /// <summary>
 /// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a r1 r2 azurite az-s0 az-s1 az-s3 az-s5] [--quick]
-/// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 10] [--h2-runs 30].
+/// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 5] [--h2-runs 30].
 /// </summary>
 public static class BenchRunner
 {

@@ -7,7 +7,7 @@ namespace AgentFunctions.Bench.Scenarios;
 /// </summary>
 public sealed record HostBenchOptions(double H1Rate, double H1Seconds, int H2Runs, TimeSpan DrainLimit, double H1WarmupSeconds)
 {
-    public static HostBenchOptions Full { get; } = new(300, 30, 30, TimeSpan.FromMinutes(20), 10);
+    public static HostBenchOptions Full { get; } = new(300, 30, 30, TimeSpan.FromMinutes(20), 5);
 
     public static HostBenchOptions Quick { get; } = new(50, 5, 10, TimeSpan.FromMinutes(3), 0);
 
