@@ -131,21 +131,33 @@ public static class HostScenarios
             ids.Add(id);
         }
 
-        var deadline = Stopwatch.GetTimestamp() + (long)(TimeSpan.FromMinutes(2).TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
+        if (await CountUnfinishedAsync(client, ids, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)) > 0)
         {
-            var running = (await ListAsync(client, NotTerminal)).Count(r => ids.Contains(r.Id));
-            if (running == 0)
-            {
-                Console.WriteLine($"H: {WarmupRuns} warm-up runs done");
-                return;
-            }
-
-            await Task.Delay(250);
+            throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within 2 minutes.");
         }
 
-        throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within 2 minutes.");
+        Console.WriteLine($"H: {WarmupRuns} warm-up runs done");
     }
+
+    /// <summary>Polls the status listing until none of <paramref name="ids"/> is pending or running, or <paramref name="limit"/> passes; returns how many still are.</summary>
+    private static async Task<int> CountUnfinishedAsync(HttpClient client, IReadOnlySet<string> ids, TimeSpan limit, TimeSpan pollEvery)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var remaining = (await ListAsync(client, NotTerminal)).Count(r => ids.Contains(r.Id));
+            if (remaining == 0 || Stopwatch.GetElapsedTime(started) >= limit)
+            {
+                return remaining;
+            }
+
+            await Task.Delay(pollEvery);
+        }
+    }
+
+    /// <summary>The ids of the submissions answered 202 with an id.</summary>
+    private static HashSet<string> AcceptedIds(IEnumerable<Submission> samples) =>
+        samples.Where(s => s.Status == (int)HttpStatusCode.Accepted && s.Id is not null).Select(s => s.Id!).ToHashSet(StringComparer.Ordinal);
 
     private static async Task<IReadOnlyList<BenchResult>> SubmitLoadAsync(HttpClient client, IReadOnlyList<string> questions, HostBenchOptions options)
     {
@@ -162,7 +174,7 @@ public static class HostScenarios
         var latencies = samples.Select(s => Ms(s.Sent, s.Answered)).ToArray();
         var fromSchedule = samples.Select(s => Ms(s.Scheduled, s.Answered)).ToArray();
         var lag = samples.Select(s => Ms(s.Scheduled, s.Sent)).ToArray();
-        var accepted = samples.Where(s => s.Status == (int)HttpStatusCode.Accepted && s.Id is not null).Select(s => s.Id!).ToHashSet(StringComparer.Ordinal);
+        var accepted = AcceptedIds(samples);
         var rejected = samples.Where(s => s.Status != (int)HttpStatusCode.Accepted || s.Id is null).ToArray();
         var rejectedNotes = string.Join(", ", rejected.GroupBy(s => s.Status == 0 ? s.Error ?? "error" : s.Status.ToString(CultureInfo.InvariantCulture)).Select(g => $"{g.Key} x{g.Count()}"));
         var p50 = Stats.Percentile(latencies, 50);
@@ -204,26 +216,15 @@ public static class HostScenarios
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1 warm-up: {count} submissions at {options.H1Rate:N0}/s for {options.H1WarmupSeconds:N0} s, then until they finish"));
         var (samples, started, _, _) = await SendOpenLoopAsync(client, questions, options.H1Rate, count, "warm-up");
         var latencies = samples.Select(s => Ms(s.Sent, s.Answered)).ToArray();
-        var accepted = samples.Where(s => s.Status == (int)HttpStatusCode.Accepted && s.Id is not null).Select(s => s.Id!).ToHashSet(StringComparer.Ordinal);
+        var accepted = AcceptedIds(samples);
         var p99 = Stats.Percentile(latencies, 99);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"H1 warm-up: 202 x{accepted.Count} of {count}; p50 {Stats.Percentile(latencies, 50):N1} ms, p99 {p99:N1} ms (cold host)"));
         PrintPerSecond("H1 warm-up", samples, started);
 
         var waitStarted = Stopwatch.GetTimestamp();
-        while (true)
+        if (await CountUnfinishedAsync(client, accepted, options.DrainLimit, DrainPollEvery) is var remaining and > 0)
         {
-            var remaining = (await ListAsync(client, NotTerminal)).Count(r => accepted.Contains(r.Id));
-            if (remaining == 0)
-            {
-                break;
-            }
-
-            if (Stopwatch.GetElapsedTime(waitStarted) >= options.DrainLimit)
-            {
-                throw new TimeoutException($"{remaining} of the {accepted.Count} warm-up runs were not terminal within {options.DrainLimit}.");
-            }
-
-            await Task.Delay(DrainPollEvery);
+            throw new TimeoutException($"{remaining} of the {accepted.Count} warm-up runs were not terminal within {options.DrainLimit}.");
         }
 
         var drained = Stopwatch.GetElapsedTime(waitStarted).TotalSeconds;
