@@ -1,4 +1,3 @@
-using AgentFunctions.Durable;
 using AgentFunctions.Host.Operations;
 using AgentFunctions.Host.Review;
 using AgentFunctions.Research.Orchestration;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Host;
 
-/// <summary>Registers the research pipeline with the durable runtime, with the host's side of review and operations.</summary>
+/// <summary>Registers the research pipeline's services, with the host's side of review and operations.</summary>
 public static class ResearchPipelineRegistration
 {
     /// <summary>The orchestrator a research submission starts.</summary>
@@ -17,7 +16,7 @@ public static class ResearchPipelineRegistration
     /// <summary>The orchestrator a batch message starts.</summary>
     public const string BatchOrchestratorName = nameof(BatchOrchestrator);
 
-    /// <summary>Registers orchestrators, activities and their services.</summary>
+    /// <summary>Registers the activities' services (the engine registers the orchestrators and activities themselves).</summary>
     public static IServiceCollection AddHostedResearchPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -25,7 +24,6 @@ public static class ResearchPipelineRegistration
         // The host's notifier sends the signed review link; registered before the pipeline's logging default.
         services.TryAddSingleton<global::AgentFunctions.Research.Review.IReviewNotifier, SignedLinkReviewNotifier>();
         services.AddResearchPipeline(configuration);
-        services.AddDurableTask(registry => ResearchPipeline.Register(registry));
         services.TryAddSingleton<IOperationsSnapshotSource, ResearchOperationsSnapshotSource>();
         return services;
     }

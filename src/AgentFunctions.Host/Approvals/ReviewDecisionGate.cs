@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Research.Contracts;
 using Microsoft.Extensions.Logging;
 
@@ -86,7 +88,7 @@ internal sealed class ReviewDecisionGate(DurableTaskClient client, IDeliveryLog 
     public static string RoundKey(OrchestrationMetadata instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{instance.State.ExecutionId}\n{instance.SerializedCustomStatus}")))[..32];
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{instance.CreatedAt.UtcTicks}\n{instance.SerializedCustomStatus}")))[..32];
     }
 
     /// <summary>The <c>phase</c> of a research custom status, or null.</summary>

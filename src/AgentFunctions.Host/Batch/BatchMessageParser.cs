@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Research;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Orchestration;
@@ -31,7 +33,7 @@ internal static class BatchMessageParser
     public const int MaxQuestions = 500;
 
     // The batch id is the middle of "batch-<id>-qNNN", which must fit an instance id.
-    private static readonly int MaxBatchIdLength = DurableTaskClient.MaxInstanceIdLength - InstancePrefix.Length - "-q000".Length;
+    private static readonly int MaxBatchIdLength = LocalDurableTaskClient.MaxInstanceIdLength - InstancePrefix.Length - "-q000".Length;
 
     public static string InstanceId(string batchId) => InstancePrefix + batchId;
 
@@ -109,7 +111,7 @@ internal static class BatchMessageParser
 
         try
         {
-            DurableTaskClient.ValidateInstanceId(InstanceId(batchId));
+            LocalDurableTaskClient.ValidateInstanceId(InstanceId(batchId));
         }
         catch (ArgumentException)
         {

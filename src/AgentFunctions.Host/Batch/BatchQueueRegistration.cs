@@ -1,4 +1,6 @@
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Research.Publishing;
@@ -13,19 +15,12 @@ namespace AgentFunctions.Host.Batch;
 public static class BatchQueueRegistration
 {
     /// <summary>
-    /// Registers <see cref="BatchQueueTrigger"/> when the backend is Azure Storage (the queue lives in
-    /// <c>AzureWebJobsStorage</c>); with the in-memory backend there is no storage account and the trigger is
-    /// off, which the startup report says.
+    /// Registers <see cref="BatchQueueTrigger"/> on the <c>research-batch</c> queue of <c>AzureWebJobsStorage</c>.
     /// </summary>
     public static IServiceCollection AddBatchQueueTrigger(this IServiceCollection services, HostSettings settings, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (settings.Backend != DurableBackendKind.AzureStorage)
-        {
-            return services;
-        }
-
         // A client of its own with encoding None: the trigger decodes per host.json and must forward poison
         // messages exactly as stored, which the task hub's base64 client would re-encode.
         // Registered in the container so that it is disposed with it.

@@ -1,5 +1,7 @@
 using System.Text;
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Storage;
@@ -210,7 +212,7 @@ public sealed partial class BatchQueueTrigger : BackgroundService
         try
         {
             // Any existing instance, finished or not, means this message was already handled: start nothing.
-            if (await _client.GetInstanceAsync(instanceId, cancellationToken: cancellationToken) is { } existing)
+            if (await _client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is { } existing)
             {
                 LogDuplicate(instanceId, existing.RuntimeStatus, message.MessageId, message.DequeueCount);
                 return (request.BatchId, string.Empty);

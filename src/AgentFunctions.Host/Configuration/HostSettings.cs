@@ -2,16 +2,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Host.Configuration;
 
-/// <summary>Which task-hub storage the host runs on (<c>AgentFunctions:Backend</c>).</summary>
-public enum DurableBackendKind
-{
-    /// <summary>Process memory: nothing survives a restart. The default until the Azure Storage backend lands.</summary>
-    InMemory,
-
-    /// <summary>Azure Storage queues, tables and blobs (Azurite locally).</summary>
-    AzureStorage,
-}
-
 /// <summary>
 /// Every setting the host itself uses, read once at startup and validated: a bad value stops the host with
 /// a message naming the key. The documented list lives in <c>local.settings.json.example</c> and <c>host.json</c>.
@@ -26,12 +16,6 @@ public sealed record HostSettings
 
     /// <summary>host.json <c>extensions.queues</c>.</summary>
     public required QueuesHostSettings Queues { get; init; }
-
-    /// <summary><c>AgentFunctions:Backend</c>.</summary>
-    public required DurableBackendKind Backend { get; init; }
-
-    /// <summary>Whether <c>AgentFunctions:Backend</c> was set explicitly (otherwise the default applies).</summary>
-    public required bool BackendExplicit { get; init; }
 
     /// <summary><c>AgentFunctions:Http:MaxRequestBodyBytes</c>: larger posts are answered 413.</summary>
     public required int MaxRequestBodyBytes { get; init; }
@@ -51,24 +35,17 @@ public sealed record HostSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var read = new SettingReader(configuration);
-        var backendText = read.String("AgentFunctions:Backend");
-        DurableBackendKind backend;
-        if (backendText is null)
+        if (read.String("AgentFunctions:Backend") is { } backend && !string.Equals(backend, "AzureStorage", StringComparison.OrdinalIgnoreCase))
         {
-            // As Functions does: the task hub lives in AzureWebJobsStorage (Azurite unless configured).
-            backend = DurableBackendKind.AzureStorage;
-        }
-        else if (!Enum.TryParse(backendText, ignoreCase: true, out backend) || !Enum.IsDefined(backend))
-        {
-            throw new HostConfigurationException("AgentFunctions:Backend", $"'{backendText}' is not a backend; use AzureStorage or InMemory.");
+            // The in-memory engine went with our own runtime: runs live in a task hub on Azure Storage, as in Azure.
+            throw new HostConfigurationException(
+                "AgentFunctions:Backend", $"'{backend}' is not available; the host runs the Durable Task engine on Azure Storage (Azurite locally). Remove the setting.");
         }
 
         return new HostSettings
         {
             DurableTask = DurableTaskHostSettings.Load(read),
             Queues = QueuesHostSettings.Load(read),
-            Backend = backend,
-            BackendExplicit = backendText is not null,
             MaxRequestBodyBytes = read.Int("AgentFunctions:Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes, 1024, 16 * 1024 * 1024),
             Keys = new FunctionKeys(read.List("AgentFunctions:Keys:Function"), read.List("AgentFunctions:Keys:System")),
             Review = ReviewSettings.Load(read),

@@ -49,6 +49,19 @@ internal sealed class SettingReader(IConfiguration configuration)
             : value;
     }
 
+    public bool Bool(string key, bool defaultValue)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        return bool.TryParse(text, out var value)
+            ? value
+            : throw new HostConfigurationException(Describe(key), $"'{text}' is not true or false.");
+    }
+
     public IReadOnlyList<string> List(string key) =>
         String(key) is { } text
             ? [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]

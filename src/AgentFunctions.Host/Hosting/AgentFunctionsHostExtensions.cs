@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Batch;
 using AgentFunctions.Host.Configuration;
@@ -60,10 +62,6 @@ public static class AgentFunctionsHostExtensions
             throw new HostConfigurationException($"Invalid setting: {ex.Message}", ex);
         }
 
-
-        // host.json's concurrency settings win over whatever the pipeline registration passed.
-        services.RemoveAll<DurableTaskWorkerOptions>();
-        services.AddSingleton(settings.DurableTask.ToWorkerOptions());
 
         // Durable implementations, when a backend registered them, take precedence over these.
         services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));

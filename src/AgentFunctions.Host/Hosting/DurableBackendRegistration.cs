@@ -1,54 +1,84 @@
-using AgentFunctions.Durable;
-using AgentFunctions.Durable.AzureStorage;
-using AgentFunctions.Durable.Backend;
 using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Durable;
 using AgentFunctions.Host.Research;
-using Microsoft.Extensions.Logging;
+using AgentFunctions.Research.Orchestration;
+using Azure.Identity;
+using DurableTask.AzureStorage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Host.Hosting;
 
-/// <summary>The seam that picks the task hub's storage from <c>AgentFunctions:Backend</c>.</summary>
+/// <summary>Registers the task hub: the Durable Task engine, its Azure Storage provider and the host's client.</summary>
 public static class DurableBackendRegistration
 {
     /// <summary>
-    /// Registers the configured backend. Azure Storage also brings durable <c>IIdempotencyStore</c> and
-    /// <c>IDeliveryLog</c> implementations in tables next to the task hub (<see cref="HostTableNames"/>,
-    /// created at startup); the host adds in-memory ones only where none was registered.
+    /// Registers the engine on the hub host.json names, in the storage <c>AzureWebJobsStorage</c> names, with the
+    /// pipeline's orchestrators and activities; <see cref="DurableTaskClient"/> resolves to the host's own client
+    /// over the same provider. Also the host's tables next to the hub (idempotency keys, webhook deliveries).
     /// </summary>
-    /// <exception cref="HostConfigurationException">The configured backend is not available in this build.</exception>
     public static IServiceCollection AddDurableBackend(this IServiceCollection services, HostSettings settings, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
-        switch (settings.Backend)
+        var storage = CreateStorageProvider(configuration);
+        services.AddSingleton(sp => new AzureStorageOrchestrationService(
+            TaskHubEngine.CreateSettings(settings.DurableTask, storage, sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(_ => ResearchPipeline.Register(new DurableTaskRegistry()));
+        services.AddSingleton(new DurableTaskWorkerOptions { DataConverter = ResearchJson.Converter });
+        services.AddSingleton(sp => new LocalDurableTaskClient(
+            sp.GetRequiredService<AzureStorageOrchestrationService>(), ResearchJson.Converter, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DurableTaskClient>(sp => sp.GetRequiredService<LocalDurableTaskClient>());
+        services.AddHostedService(sp => new TaskHubEngine(
+            sp.GetRequiredService<AzureStorageOrchestrationService>(),
+            sp.GetRequiredService<DurableTaskRegistry>(),
+            sp.GetRequiredService<DurableTaskWorkerOptions>(),
+            sp,
+            sp.GetRequiredService<ILoggerFactory>(),
+            settings.DurableTask.HubName));
+
+        var account = StorageAccountFactory.Create(configuration);
+        services.AddSingleton(account);
+        AddTableKeyStores(services, account, settings);
+        return services;
+    }
+
+    /// <summary>
+    /// The engine's storage as the Functions host reads <c>AzureWebJobsStorage</c>: a connection string (Azurite's
+    /// <c>UseDevelopmentStorage=true</c> when unset), or identity-based <c>__accountName</c> / <c>__*ServiceUri</c>.
+    /// </summary>
+    internal static StorageAccountClientProvider CreateStorageProvider(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(StorageAccountFactory.Key);
+        var accountName = section["accountName"];
+        var blob = section["blobServiceUri"];
+        if (!string.IsNullOrWhiteSpace(accountName) || !string.IsNullOrWhiteSpace(blob))
         {
-            case DurableBackendKind.InMemory:
-                services.AddInMemoryDurableBackend();
-                break;
-            case DurableBackendKind.AzureStorage:
-                var account = StorageAccountFactory.Create(configuration);
-                services.AddSingleton(account);
-                services.AddHostedService(sp => new StorageRequestReport(account, sp.GetRequiredService<ILogger<StorageRequestReport>>()));
-                services.AddSingleton<IOrchestrationBackend>(sp => new AzureStorageOrchestrationBackend(
-                    account,
-                    new AzureStorageBackendOptions
-                    {
-                        TaskHubName = settings.DurableTask.HubName,
-                        HostId = configuration["AgentFunctions:HostId"],
-                        ControlQueueBufferThreshold = settings.DurableTask.ControlQueueBufferThreshold,
-                    },
-                    sp.GetRequiredService<TimeProvider>(),
-                    sp.GetService<ILoggerFactory>()));
-                AddTableKeyStores(services, account, settings);
-                break;
-            default:
-                throw new HostConfigurationException("AgentFunctions:Backend", $"'{settings.Backend}' is not supported.");
+            Uri Endpoint(string service, string? explicitUri) =>
+                Uri.TryCreate(explicitUri ?? $"https://{accountName}.{service}.core.windows.net", UriKind.Absolute, out var uri)
+                    ? uri
+                    : throw new HostConfigurationException($"{StorageAccountFactory.Key}:{service}ServiceUri", $"'{explicitUri}' is not an absolute URI.");
+            var credential = section["clientId"] is { Length: > 0 } clientId
+                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId })
+                : new DefaultAzureCredential();
+            return new StorageAccountClientProvider(
+                Endpoint("blob", blob), Endpoint("queue", section["queueServiceUri"]), Endpoint("table", section["tableServiceUri"]), credential);
         }
 
-        return services;
+        var connectionString = configuration[StorageAccountFactory.Key];
+        try
+        {
+            return new StorageAccountClientProvider(string.IsNullOrWhiteSpace(connectionString) ? "UseDevelopmentStorage=true" : connectionString);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new HostConfigurationException(StorageAccountFactory.Key, $"not a storage connection string: {ex.Message}");
+        }
     }
 
     private static void AddTableKeyStores(IServiceCollection services, AgentFunctions.Storage.StorageAccountClient account, HostSettings settings)

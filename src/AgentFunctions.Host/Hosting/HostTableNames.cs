@@ -1,4 +1,3 @@
-using AgentFunctions.Durable.AzureStorage;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Storage;
 
@@ -14,13 +13,9 @@ public sealed record HostTableNames
     /// <exception cref="HostConfigurationException">The hub name, or a name derived from it, is not a valid table name.</exception>
     public HostTableNames(string hubName)
     {
-        try
+        if (DurableTaskHostSettings.ValidateHubName(hubName) is { } problem)
         {
-            TaskHubNames.Validate(hubName);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new HostConfigurationException("host.json extensions.durableTask.hubName", ex.Message);
+            throw new HostConfigurationException("host.json extensions.durableTask.hubName", problem);
         }
 
         Idempotency = Checked($"{hubName}Idempotency");

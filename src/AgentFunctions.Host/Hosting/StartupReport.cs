@@ -1,4 +1,3 @@
-using AgentFunctions.Durable.Backend;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Research.Publishing;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,25 +14,12 @@ internal sealed class StartupReport(IServiceProvider services, HostSettings sett
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Host");
-        var backend = services.GetRequiredService<IOrchestrationBackend>();
 
         // The operations view's recorder listens to the pipeline's meter from the moment it exists: create it now.
         _ = services.GetService<AgentFunctions.Host.Operations.IOperationsSnapshotSource>();
         logger.LogInformation(
-            "Backend: {Backend}{Default}; task hub '{HubName}'",
-            backend.Name,
-            (settings.BackendExplicit ? string.Empty : " (default; set AgentFunctions:Backend to choose)")
-                + (settings.Backend == DurableBackendKind.InMemory ? " — runs do not survive a restart" : string.Empty),
+            "Task hub '{HubName}' on Azure Storage (AzureWebJobsStorage); queue trigger on 'research-batch' (messages start batch-<batchId>; poison queue 'research-batch-poison').",
             settings.DurableTask.HubName);
-        if (settings.Backend == DurableBackendKind.AzureStorage)
-        {
-            logger.LogInformation("Queue trigger on 'research-batch' is on (messages start batch-<batchId>; poison queue 'research-batch-poison').");
-        }
-        else
-        {
-            logger.LogWarning("Queue trigger on 'research-batch' is off: the InMemory backend has no storage account. Set AgentFunctions:Backend to AzureStorage to run batches from the queue.");
-        }
-
         logger.LogInformation(
             settings.Keys.Enabled
                 ? "Function keys configured: /api/* needs a function key, the management API a system key."

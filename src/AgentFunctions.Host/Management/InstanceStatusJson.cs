@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentFunctions.Durable;
-using AgentFunctions.Durable.History;
+using DurableTask.Core.History;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace AgentFunctions.Host.Management;
 
@@ -12,7 +13,7 @@ namespace AgentFunctions.Host.Management;
 /// </summary>
 internal static class InstanceStatusJson
 {
-    public static JsonObject Create(OrchestrationMetadata instance, bool showInput, IReadOnlyList<HistoryEvent>? history, bool showHistoryOutput)
+    public static JsonObject Create(OrchestrationMetadata instance, bool showInput, IReadOnlyList<JsonObject>? history, bool showHistoryOutput)
     {
         var status = new JsonObject
         {
@@ -64,101 +65,80 @@ internal static class InstanceStatusJson
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
-    private static JsonObject? HistoryEntry(HistoryEvent entry, bool showOutput)
+    private static JsonObject? HistoryEntry(JsonObject stored, bool showOutput)
     {
-        // OrchestratorStarted markers are bookkeeping; Durable Functions leaves them out of this view too.
-        if (entry is OrchestratorStartedEvent)
+        var type = stored["EventType"] is JsonValue typeValue && typeValue.TryGetValue<int>(out var number) ? (EventType)number : (EventType?)null;
+
+        // OrchestratorStarted/Completed markers are bookkeeping; Durable Functions leaves them out of this view too.
+        if (type is null or EventType.OrchestratorStarted or EventType.OrchestratorCompleted)
         {
             return null;
         }
 
         var node = new JsonObject
         {
-            ["EventType"] = entry switch
-            {
-                SubOrchestrationCreatedEvent => "SubOrchestrationInstanceCreated",
-                SubOrchestrationCompletedEvent => "SubOrchestrationInstanceCompleted",
-                SubOrchestrationFailedEvent => "SubOrchestrationInstanceFailed",
-                _ => entry.GetType().Name[..^"Event".Length],
-            },
-            ["Timestamp"] = Time(entry.Timestamp),
+            ["EventType"] = type.Value.ToString(),
+            ["Timestamp"] = stored["Timestamp"] is JsonValue stamp && stamp.TryGetValue<DateTime>(out var at) ? Time(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc))) : null,
         };
-        switch (entry)
+        void Copy(string name, string? as_ = null) => node[as_ ?? name] = stored[name]?.DeepClone();
+        void CopyPayload(string name)
         {
-            case ExecutionStartedEvent started:
-                node["FunctionName"] = started.Name;
-                if (showOutput)
-                {
-                    node["Input"] = Payload(started.Input);
-                }
+            if (showOutput)
+            {
+                node[name] = Payload(stored[name]?.GetValue<string>());
+            }
+        }
 
+        switch (type)
+        {
+            case EventType.ExecutionStarted:
+                Copy("Name", "FunctionName");
+                CopyPayload("Input");
                 break;
-            case TaskScheduledEvent scheduled:
-                node["FunctionName"] = scheduled.Name;
-                node["EventId"] = scheduled.EventId;
+            case EventType.TaskScheduled:
+                Copy("Name", "FunctionName");
+                Copy("EventId");
                 break;
-            case TaskCompletedEvent completed:
-                node["TaskScheduledId"] = completed.TaskScheduledId;
-                if (showOutput)
-                {
-                    node["Result"] = Payload(completed.Result);
-                }
-
+            case EventType.TaskCompleted or EventType.SubOrchestrationInstanceCompleted:
+                Copy("TaskScheduledId");
+                CopyPayload("Result");
                 break;
-            case TaskFailedEvent failed:
-                node["TaskScheduledId"] = failed.TaskScheduledId;
-                node["Reason"] = failed.FailureDetails.ErrorMessage;
+            case EventType.TaskFailed or EventType.SubOrchestrationInstanceFailed:
+                Copy("TaskScheduledId");
+                node["Reason"] = stored["FailureDetails"]?["ErrorMessage"]?.DeepClone() ?? stored["Reason"]?.DeepClone();
                 break;
-            case SubOrchestrationCreatedEvent created:
-                node["FunctionName"] = created.Name;
-                node["InstanceId"] = created.InstanceId;
+            case EventType.SubOrchestrationInstanceCreated:
+                Copy("Name", "FunctionName");
+                Copy("InstanceId");
                 break;
-            case SubOrchestrationCompletedEvent completed:
-                node["TaskScheduledId"] = completed.TaskScheduledId;
-                if (showOutput)
-                {
-                    node["Result"] = Payload(completed.Result);
-                }
-
+            case EventType.TimerCreated:
+                node["FireAt"] = ReadTime(stored["FireAt"]);
                 break;
-            case SubOrchestrationFailedEvent failed:
-                node["TaskScheduledId"] = failed.TaskScheduledId;
-                node["Reason"] = failed.FailureDetails.ErrorMessage;
+            case EventType.TimerFired:
+                Copy("TimerId");
+                node["FireAt"] = ReadTime(stored["FireAt"]);
                 break;
-            case TimerCreatedEvent timer:
-                node["FireAt"] = Time(timer.FireAt);
+            case EventType.EventRaised:
+                Copy("Name");
+                CopyPayload("Input");
                 break;
-            case TimerFiredEvent fired:
-                node["TimerId"] = fired.TimerId;
-                node["FireAt"] = Time(fired.FireAt);
+            case EventType.ExecutionSuspended or EventType.ExecutionResumed:
+                Copy("Reason");
                 break;
-            case EventRaisedEvent raised:
-                node["Name"] = raised.Name;
-                if (showOutput)
-                {
-                    node["Input"] = Payload(raised.Input);
-                }
-
+            case EventType.ExecutionTerminated:
+                Copy("Input", "Reason");
                 break;
-            case ExecutionSuspendedEvent or ExecutionResumedEvent or ExecutionTerminatedEvent:
-                node["Reason"] = entry switch
-                {
-                    ExecutionSuspendedEvent s => s.Reason,
-                    ExecutionResumedEvent r => r.Reason,
-                    ExecutionTerminatedEvent t => t.Reason,
-                    _ => null,
-                };
-                break;
-            case ExecutionCompletedEvent done:
-                node["OrchestrationStatus"] = done.Status.ToString();
-                if (showOutput)
-                {
-                    node["Result"] = Payload(done.Result);
-                }
-
+            case EventType.ExecutionCompleted:
+                node["OrchestrationStatus"] = stored["OrchestrationStatus"] is JsonValue status && status.TryGetValue<int>(out var code)
+                    ? ((OrchestrationRuntimeStatus)code).ToString()
+                    : null;
+                CopyPayload("Result");
                 break;
         }
 
         return node;
     }
+
+    private static string? ReadTime(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue<DateTime>(out var at) ? Time(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc))) : null;
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using AgentFunctions.Durable;
-using AgentFunctions.Durable.Backend;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Host.Security;
@@ -51,7 +52,7 @@ public static class ManagementApi
             return NotFound(instanceId);
         }
 
-        var history = showHistory ? await client.GetOrchestrationHistoryAsync(instanceId, cancellationToken) : null;
+        var history = showHistory && client is LocalDurableTaskClient local ? await local.GetHistoryAsync(instanceId, cancellationToken) : null;
         var body = InstanceStatusJson.Create(instance, showInput, history, showHistoryOutput);
         if (instance.IsCompleted)
         {
@@ -103,14 +104,26 @@ public static class ManagementApi
         }
 
         var continuation = http.Request.Headers[ContinuationHeader].FirstOrDefault();
-        var filter = new InstanceQuery(statuses, from, to, query["instanceIdPrefix"].FirstOrDefault(), top, string.IsNullOrEmpty(continuation) ? null : continuation, FetchInputsAndOutputs: true);
-        IReadOnlyList<OrchestrationMetadata> instances;
-        string? next;
+        var filter = new OrchestrationQuery
+        {
+            Statuses = statuses.Count == 0 ? null : statuses,
+            CreatedFrom = from,
+            CreatedTo = to,
+            InstanceIdPrefix = query["instanceIdPrefix"].FirstOrDefault(),
+            PageSize = top,
+            FetchInputsAndOutputs = true,
+        };
+        IReadOnlyList<OrchestrationMetadata> instances = [];
+        string? next = null;
         try
         {
-            (instances, next) = await client.QueryInstancesAsync(filter, ct);
+            await foreach (var page in client.GetAllInstancesAsync(filter).AsPages(string.IsNullOrEmpty(continuation) ? null : continuation, top).WithCancellation(ct))
+            {
+                (instances, next) = (page.Values, page.ContinuationToken);
+                break;
+            }
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException || ex.GetType().FullName?.StartsWith("Newtonsoft.Json.", StringComparison.Ordinal) == true)
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { [ContinuationHeader] = ["The continuation token is not one this host issued."] },

@@ -1,4 +1,6 @@
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Host.Management;

@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Research.Contracts;
+using AgentFunctions.Research.Orchestration;
 using AgentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -36,7 +39,7 @@ internal sealed class ResearchSubmitter(DurableTaskClient client, IIdempotencySt
         var proposed = Guid.NewGuid().ToString("N");
 
         // Hash the parsed request, not the bytes: a retry that re-serializes the same request still matches.
-        var hash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, client.Converter.Options)));
+        var hash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ResearchJson.Options)));
         var claim = await store.ClaimAsync(idempotencyKey, hash, proposed, settings.IdempotencyRetention, cancellationToken);
         if (!claim.IsNew)
         {

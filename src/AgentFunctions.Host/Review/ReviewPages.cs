@@ -1,6 +1,7 @@
 using System.Text;
-using AgentFunctions.Durable;
-using AgentFunctions.Durable.Backend;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
@@ -51,22 +52,17 @@ public static class ReviewPages
 
     private static async Task<string> RunsBodyAsync(HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, string? message, CancellationToken ct)
     {
-        // The backend pages oldest first; keep a window of the newest.
-        var recent = new Queue<OrchestrationMetadata>();
-        var query = new InstanceQuery(PageSize: 500, FetchInputsAndOutputs: true);
-        await foreach (var instance in client.GetAllInstancesAsync(query, ct))
+        // Azure Storage lists instances in no useful order: read them all, keep the newest by creation time.
+        var all = new List<OrchestrationMetadata>();
+        await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery { PageSize = 500, FetchInputsAndOutputs = true }).WithCancellation(ct))
         {
             if (string.Equals(instance.Name, ResearchPipelineRegistration.ResearchOrchestratorName, StringComparison.OrdinalIgnoreCase))
             {
-                recent.Enqueue(instance);
-                if (recent.Count > RecentRuns)
-                {
-                    recent.Dequeue();
-                }
+                all.Add(instance);
             }
         }
 
-        var runs = recent.Reverse()
+        var runs = all.OrderByDescending(i => i.CreatedAt).Take(RecentRuns)
             .Select(i => (RunView.From(i), ReviewLinks.ReviewPath(i.InstanceId, signer.Sign(LinkPurpose.View, i.InstanceId))))
             .ToList();
         return ReviewPageRenderer.Runs(runs, signer.Sign(LinkPurpose.Submit, string.Empty), FunctionKeyFilter.PresentedKey(request), message);

@@ -1,4 +1,6 @@
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.ApplicationInsights;
 using Microsoft.ApplicationInsights.Extensibility;
 using Microsoft.Extensions.Configuration;
@@ -48,7 +50,7 @@ public static class TelemetryRegistration
         services.AddSingleton(sp =>
         {
             var builder = Sdk.CreateTracerProviderBuilder()
-                .AddSource(DurableTelemetry.Name, ResearchSourceName, "Microsoft.AspNetCore");
+                .AddSource("DurableTask.Core", "Microsoft.DurableTask", ResearchSourceName, "Microsoft.AspNetCore");
             if (otlp)
             {
                 builder.AddOtlpExporter();
@@ -64,7 +66,7 @@ public static class TelemetryRegistration
         services.AddSingleton(_ =>
         {
             var builder = Sdk.CreateMeterProviderBuilder()
-                .AddMeter(DurableTelemetry.Name, ResearchSourceName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
+                .AddMeter(ResearchSourceName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
             if (otlp)
             {
                 builder.AddOtlpExporter();

@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Research.Telemetry;

@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Review;
 using AgentFunctions.Research.Telemetry;
 

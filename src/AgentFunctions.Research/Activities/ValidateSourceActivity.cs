@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Agents;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Models;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Contracts;
 
 namespace AgentFunctions.Research.Orchestration;
@@ -74,7 +74,7 @@ public sealed class BatchOrchestrator : TaskOrchestrator<BatchRequest, BatchResu
         try
         {
             var result = await context.CallSubOrchestratorAsync<ResearchResult>(
-                nameof(ResearchOrchestrator), request, new SubOrchestrationOptions(instanceId));
+                nameof(ResearchOrchestrator), request, new SubOrchestrationOptions { InstanceId = instanceId });
             return new BatchItemResult(index, instanceId, request.Question, result.Outcome, result.Report?.Title, null);
         }
         catch (TaskFailedException ex)

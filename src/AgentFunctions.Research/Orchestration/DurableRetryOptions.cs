@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 
 namespace AgentFunctions.Research.Orchestration;
 
@@ -47,8 +47,18 @@ public sealed class DurableRetryOptions
 /// <param name="MaxInterval">Longest single wait.</param>
 public sealed record RetrySchedule(int MaxAttempts, TimeSpan FirstInterval, double BackoffCoefficient, TimeSpan MaxInterval)
 {
-    /// <summary>A durable retry policy on this schedule that retries only the failures <paramref name="handle"/> accepts.</summary>
+    /// <summary>
+    /// A durable retry on this schedule that retries only the failures <paramref name="handle"/> accepts: the waits
+    /// between attempts are durable timers, and <see cref="NonRetryableException"/> is never retried.
+    /// </summary>
     /// <param name="handle">Which failures are worth retrying.</param>
-    public TaskOptions ToTaskOptions(Func<TaskFailureDetails, bool> handle) =>
-        TaskOptions.FromRetryPolicy(new RetryPolicy(MaxAttempts, FirstInterval, BackoffCoefficient, MaxInterval) { HandleFailure = handle });
+    public TaskOptions ToTaskOptions(Func<TaskFailureDetails, bool> handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        var policy = new RetryPolicy(MaxAttempts, FirstInterval, BackoffCoefficient, MaxInterval)
+        {
+            HandleFailure = failure => !failure.IsCausedBy<NonRetryableException>() && handle(failure),
+        };
+        return TaskOptions.FromRetryPolicy(policy);
+    }
 }

@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Activities;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Models;
@@ -48,7 +48,7 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
         private readonly ILogger _logger = context.CreateReplaySafeLogger<ResearchOrchestrator>();
         private readonly TaskOptions _modelRetry = settings.ModelRetry.ToTaskOptions(f => f.IsCausedBy<ModelUnavailableException>());
         private readonly TaskOptions _callbackRetry = settings.CallbackRetry.ToTaskOptions(f => f.IsCausedBy<CallbackDeliveryException>());
-        private readonly TaskOptions _storeRetry = settings.CallbackRetry.ToTaskOptions(f => !f.IsNonRetriable);
+        private readonly TaskOptions _storeRetry = settings.CallbackRetry.ToTaskOptions(f => !f.IsCausedBy<NonRetryableException>());
         private readonly List<string> _searchFailures = [];
         private ResearchPhase _phase = ResearchPhase.Planning;
         private Usage _usage = Usage.None;

@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Activities;
 
 namespace AgentFunctions.Research.Orchestration;

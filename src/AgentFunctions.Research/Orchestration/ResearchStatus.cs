@@ -1,5 +1,5 @@
 using System.Text;
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Contracts;
 
 namespace AgentFunctions.Research.Orchestration;
@@ -75,7 +75,7 @@ public sealed record ResearchStatus(
         return status;
     }
 
-    private static int Size(ResearchStatus status) => Encoding.UTF8.GetByteCount(DataConverter.Default.Serialize(status) ?? string.Empty);
+    private static int Size(ResearchStatus status) => Encoding.UTF8.GetByteCount(ResearchJson.Converter.Serialize(status) ?? string.Empty);
 
     private static string Cut(string text, int max) => text.Length <= max ? text : max <= 1 ? string.Empty : text[..(max - 1)] + "\u2026";
 }

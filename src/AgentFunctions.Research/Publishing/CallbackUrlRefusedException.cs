@@ -1,4 +1,5 @@
-using AgentFunctions.Durable;
+using AgentFunctions.Research.Orchestration;
+using Microsoft.DurableTask;
 
 namespace AgentFunctions.Research.Publishing;
 

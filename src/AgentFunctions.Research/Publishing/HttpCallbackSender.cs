@@ -1,7 +1,8 @@
+using AgentFunctions.Research.Orchestration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Contracts;
 
 namespace AgentFunctions.Research.Publishing;
@@ -67,7 +68,7 @@ public sealed class HttpCallbackSender : ICallbackSender, IDisposable
         _policy.EnsureAllowed(callbackUrl);
         using var request = new HttpRequestMessage(HttpMethod.Post, callbackUrl)
         {
-            Content = JsonContent.Create(result, options: DataConverter.Default.Options),
+            Content = JsonContent.Create(result, options: ResearchJson.Options),
         };
         request.Headers.Add(InstanceHeader, instanceId);
         HttpResponseMessage response;

@@ -11,7 +11,7 @@ public interface ICallbackSender
     /// <param name="result">The run's output.</param>
     /// <param name="cancellationToken">Cancels the POST.</param>
     /// <exception cref="CallbackDeliveryException">A failure worth retrying (network, timeout, 408, 429, 5xx).</exception>
-    /// <exception cref="Durable.NonRetryableException">The receiver refused the result for good (another 4xx, a redirect).</exception>
+    /// <exception cref="Orchestration.NonRetryableException">The receiver refused the result for good (another 4xx, a redirect).</exception>
     /// <exception cref="CallbackUrlRefusedException">The URL, or an address its host resolves to, is refused by the callback policy.</exception>
     Task SendAsync(Uri callbackUrl, string instanceId, ResearchResult result, CancellationToken cancellationToken);
 }
