@@ -23,7 +23,6 @@ public static class AzuriteHost
         string connectionString, string hubName, int maxDequeueCount = 5, string visibilityTimeout = "00:00:02", int? controlQueueBufferThreshold = null)
     {
         var values = HostProcess.DefaultValues();
-        values["AgentFunctions__Backend"] = "AzureStorage";
         values["AzureWebJobsStorage"] = connectionString;
         var hostJson = new JsonObject
         {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Testing;
 
 namespace AgentFunctions.Host.Tests;
 
@@ -46,15 +47,16 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Settings every test host gets unless overridden: webhook secrets (two, for rotation) and a link secret.</summary>
+    /// <summary>
+    /// Settings every test host gets unless overridden: webhook secrets (two, for rotation), a link secret, and the
+    /// test run's shared Azurite as <c>AzureWebJobsStorage</c> (each host on a task hub of its own, set in
+    /// <see cref="Launch"/> unless the test names one).
+    /// </summary>
     public static Dictionary<string, string> DefaultValues() => new()
     {
         ["AgentFunctions__Review__WebhookSecret"] = $"{WebhookSecret},{OldWebhookSecret}",
         ["AgentFunctions__Review__LinkSecret"] = LinkSecret,
-
-        // Most host tests exercise HTTP behaviour, not storage: the in-memory task hub keeps them fast.
-        // The Azurite-backed tests set AzureStorage and a connection string themselves.
-        ["AgentFunctions__Backend"] = "InMemory",
+        ["AzureWebJobsStorage"] = SharedAzurite.GetConnectionStringAsync().GetAwaiter().GetResult(),
     };
 
     public static string DefaultHostJson => """
@@ -62,7 +64,10 @@ public sealed class HostProcess : IAsyncDisposable
           "version": "2.0",
           "logging": { "logLevel": { "default": "Information", "Microsoft.AspNetCore": "Warning" } },
           "extensions": {
-            "durableTask": { "hubName": "HostTestsHub", "maxConcurrentActivityFunctions": 4, "maxConcurrentOrchestratorFunctions": 4 },
+            "durableTask": {
+              "hubName": "HostTestsHub", "maxConcurrentActivityFunctions": 4, "maxConcurrentOrchestratorFunctions": 4,
+              "storageProvider": { "partitionCount": 2 }
+            },
             "queues": { "maxDequeueCount": 5, "messageEncoding": "base64", "visibilityTimeout": "00:00:05" }
           }
         }
@@ -182,6 +187,13 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
+
+        // Hosts share one Azurite: each gets a task hub of its own unless the test chose one.
+        if (!hostJson.Contains("\"hubName\"", StringComparison.Ordinal) || hostJson.Contains("\"HostTestsHub\"", StringComparison.Ordinal))
+        {
+            start.Environment["AzureFunctionsJobHost__extensions__durableTask__hubName"] = SharedAzurite.UniqueHubName("HostTests");
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -25,7 +25,7 @@ public sealed class ResearchApiTests(HostFixture fixture)
         Assert.StartsWith($"{prefix}?", body["purgeHistoryDeleteUri"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith($"{prefix}/suspend?reason={{text}}", body["suspendPostUri"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith($"{prefix}/resume?reason={{text}}", body["resumePostUri"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("taskHub=HostTestsHub", body["statusQueryGetUri"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("taskHub=HostTests", body["statusQueryGetUri"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // The status link works as given, and the input is the request as a JSON value.
         var status = await HostApi.WaitForPhaseAsync(_client, id, "AwaitingApproval");

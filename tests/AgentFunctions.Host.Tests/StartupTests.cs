@@ -99,7 +99,6 @@ public sealed class StartupTests
     public async Task Start_MalformedAzureWebJobsStorage_FailsNamingTheKeyAndPart()
     {
         var values = HostProcess.DefaultValues();
-        values["AgentFunctions__Backend"] = "AzureStorage";
         values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=not*base64";
 
         var (exitCode, output) = await HostProcess.RunExpectingExitAsync(values);
@@ -114,11 +113,12 @@ public sealed class StartupTests
     public async Task Start_EnvironmentVariableOverValues_EnvironmentWins()
     {
         var values = HostProcess.DefaultValues();
-        values["AgentFunctions__Backend"] = "AzureStorage";
+        values["AgentFunctions__Backend"] = "InMemory";
 
-        await using var host = await HostProcess.StartAsync(values, environment: new Dictionary<string, string> { ["AgentFunctions__Backend"] = "InMemory" });
+        // The file's value alone would stop the host (the in-memory backend is gone); the environment's wins.
+        await using var host = await HostProcess.StartAsync(values, environment: new Dictionary<string, string> { ["AgentFunctions__Backend"] = "AzureStorage" });
 
-        Assert.Contains("Backend: InMemory", host.Output, StringComparison.Ordinal);
+        Assert.Contains("on Azure Storage", host.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,6 +131,6 @@ public sealed class StartupTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains($"AgentFunctions host listening on {host.BaseAddress.ToString().TrimEnd('/')}", host.Output, StringComparison.Ordinal);
         Assert.Contains("loopback only", host.Output, StringComparison.Ordinal);
-        Assert.Contains("Backend: InMemory", host.Output, StringComparison.Ordinal);
+        Assert.Contains("Durable Task engine started", host.Output, StringComparison.Ordinal);
     }
 }

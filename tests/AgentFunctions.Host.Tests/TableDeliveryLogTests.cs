@@ -1,4 +1,4 @@
-using AgentFunctions.Durable.Testing;
+using Microsoft.Extensions.Time.Testing;
 using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Storage;
@@ -73,7 +73,7 @@ public sealed class TableDeliveryLogTests(AzuriteFixture azurite)
     public async Task RunOnceAsync_AfterRetention_RunsAgain()
     {
         var table = await NewTableAsync();
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var log = new TableDeliveryLog(table, Retention, clock, NullLogger<TableDeliveryLog>.Instance);
         var runs = 0;
         await log.RunOnceAsync("d", _ => { runs++; return Task.FromResult(AcceptedOutcome); }, CancellationToken.None);
@@ -91,7 +91,7 @@ public sealed class TableDeliveryLogTests(AzuriteFixture azurite)
     public async Task RunOnceAsync_ClaimAbandonedByADeadProcess_IsTakenOverAfterTheInFlightTimeout()
     {
         var table = await NewTableAsync();
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var partition = TableKeys.For(TableDeliveryLog.DeliveryScope, "d");
         await table.AddEntityAsync(new TableEntity(partition, string.Empty) { ["State"] = "InFlight", ["Owner"] = "dead", ["ClaimedAt"] = clock.GetUtcNow() - TableDeliveryLog.InFlightTimeout });
         var log = new TableDeliveryLog(table, Retention, clock, NullLogger<TableDeliveryLog>.Instance);

@@ -1,4 +1,4 @@
-using AgentFunctions.Durable.Testing;
+using Microsoft.Extensions.Time.Testing;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Host.Research;
 using AgentFunctions.Storage;
@@ -63,7 +63,7 @@ public sealed class TableIdempotencyStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task ClaimAsync_AfterRetention_ClaimsTheKeyAnew()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new TableIdempotencyStore(await NewTableAsync(), clock);
         await store.ClaimAsync("key", "hash", "first", Day, CancellationToken.None);
 

@@ -36,17 +36,23 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
     private readonly AzureStorageOrchestrationService _service;
     private readonly DataConverter _converter;
     private readonly TimeProvider _time;
+    private readonly HashSet<string>? _orchestrators;
 
     /// <summary>Creates the client over a started or unstarted provider.</summary>
     /// <param name="service">The task hub's Azure Storage provider (shared with the worker).</param>
     /// <param name="converter">The data converter the worker uses.</param>
     /// <param name="time">The clock.</param>
-    public LocalDurableTaskClient(AzureStorageOrchestrationService service, DataConverter converter, TimeProvider? time = null)
+    /// <param name="orchestrators">
+    /// The orchestrators this hub's worker runs; a start naming another is refused up front instead of failing later.
+    /// Null accepts any name.
+    /// </param>
+    public LocalDurableTaskClient(AzureStorageOrchestrationService service, DataConverter converter, TimeProvider? time = null, IEnumerable<string>? orchestrators = null)
         : base("local")
     {
         _service = service ?? throw new ArgumentNullException(nameof(service));
         _converter = converter ?? throw new ArgumentNullException(nameof(converter));
         _time = time ?? TimeProvider.System;
+        _orchestrators = orchestrators?.ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The data converter in use.</summary>
@@ -60,6 +66,12 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("An orchestrator name is required.", nameof(orchestratorName));
+        }
+
+        if (_orchestrators is not null && !_orchestrators.Contains(name))
+        {
+            throw new ArgumentException(
+                $"No orchestrator named '{name}' is registered; known: {string.Join(", ", _orchestrators.Order(StringComparer.Ordinal))}.", nameof(orchestratorName));
         }
 
         var instanceId = options?.InstanceId ?? Guid.NewGuid().ToString("N");
@@ -77,8 +89,9 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
         {
             await _service.CreateTaskOrchestrationAsync(new TaskMessage { Event = started, OrchestrationInstance = instance }, RunningStatuses).WaitAsync(cancellation);
         }
-        catch (OrchestrationAlreadyExistsException)
+        catch (Exception ex) when (ex is OrchestrationAlreadyExistsException or Azure.RequestFailedException { Status: 409 or 412 })
         {
+            // The second form: a concurrent start with the same id won the race to the Instances row.
             var existing = await GetInstancesAsync(instanceId, getInputsAndOutputs: false, cancellation);
             throw new InstanceAlreadyExistsException(instanceId, existing?.RuntimeStatus ?? RuntimeStatus.Pending);
         }

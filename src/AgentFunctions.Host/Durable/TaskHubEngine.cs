@@ -94,5 +94,8 @@ internal sealed class TaskHubEngine : IHostedService, IAsyncDisposable
         // A process that restarts after a crash must not look like the one that held the leases.
         WorkerId = workerId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}",
         LoggerFactory = loggerFactory,
+
+        // A start whose id a pending or running instance holds must fail loudly (409 to the caller), not vanish.
+        ThrowExceptionOnInvalidDedupeStatus = true,
     };
 }

@@ -32,7 +32,10 @@ public static class DurableBackendRegistration
         services.AddSingleton(_ => ResearchPipeline.Register(new DurableTaskRegistry()));
         services.AddSingleton(new DurableTaskWorkerOptions { DataConverter = ResearchJson.Converter });
         services.AddSingleton(sp => new LocalDurableTaskClient(
-            sp.GetRequiredService<AzureStorageOrchestrationService>(), ResearchJson.Converter, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<AzureStorageOrchestrationService>(),
+            ResearchJson.Converter,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<DurableTaskRegistry>().GetOrchestrators().Select(o => o.Key.Name)));
         services.AddSingleton<DurableTaskClient>(sp => sp.GetRequiredService<LocalDurableTaskClient>());
         services.AddHostedService(sp => new TaskHubEngine(
             sp.GetRequiredService<AzureStorageOrchestrationService>(),

@@ -62,12 +62,65 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_InMemoryBackend_FailsNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AgentFunctions:Backend"] = "InMemory" }).Build();
+
+        var ex = Assert.Throws<HostConfigurationException>(() => HostSettings.Load(configuration));
+
+        Assert.Equal("AgentFunctions:Backend", ex.Key);
+        Assert.Contains("Azure Storage", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_HostJsonSilent_UsesLocalEngineDefaults()
+    {
+        var settings = HostSettings.Load(new ConfigurationBuilder().Build());
+
+        Assert.Equal(4, settings.DurableTask.PartitionCount);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), settings.DurableTask.MaxQueuePollingInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.DurableTask.ControlQueueVisibilityTimeout);
+        Assert.True(settings.DurableTask.ExtendedSessionsEnabled);
+    }
+
+    [Fact]
+    public void Load_HostJsonStorageProvider_Wins()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:partitionCount"] = "2",
+            ["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:30",
+            ["AzureFunctionsJobHost:extensions:durableTask:extendedSessionsEnabled"] = "false",
+        }).Build();
+
+        var settings = HostSettings.Load(configuration).DurableTask;
+
+        Assert.Equal(2, settings.PartitionCount);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.MaxQueuePollingInterval);
+        Assert.False(settings.ExtendedSessionsEnabled);
+    }
+
+    [Theory]
+    [InlineData("storageProvider:partitionCount", "17")]
+    [InlineData("storageProvider:maxQueuePollingInterval", "soon")]
+    [InlineData("extendedSessionsEnabled", "maybe")]
+    public void Load_BadDurableTaskValue_FailsNamingTheKey(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureFunctionsJobHost:extensions:durableTask:" + key] = value,
+        }).Build();
+
+        var ex = Assert.Throws<HostConfigurationException>(() => HostSettings.Load(configuration));
+
+        Assert.Contains("durableTask." + key.Replace(':', '.'), ex.Key, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_Defaults_AreDesignDefaults()
     {
         var settings = HostSettings.Load(new ConfigurationBuilder().Build());
 
-        Assert.Equal(DurableBackendKind.AzureStorage, settings.Backend);
-        Assert.False(settings.BackendExplicit);
         Assert.Equal(5, settings.Queues.MaxDequeueCount);
         Assert.Equal(QueueMessageEncoding.Base64, settings.Queues.MessageEncoding);
         Assert.Equal(TimeSpan.FromDays(7), settings.Review.LinkTtl);

@@ -1,11 +1,11 @@
-using AgentFunctions.Durable.Testing;
+using Microsoft.Extensions.Time.Testing;
 using AgentFunctions.Host.Review;
 
 namespace AgentFunctions.Host.Tests.Unit;
 
 public sealed class ReviewLinkSignerTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly ReviewLinkSigner _signer;
 
     public ReviewLinkSignerTests() => _signer = new ReviewLinkSigner("0123456789abcdef0123456789abcdef"u8.ToArray(), TimeSpan.FromDays(7), _time);

@@ -1,4 +1,5 @@
-using AgentFunctions.Durable;
+using AgentFunctions.Host.Durable;
+using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Operations;
 using AgentFunctions.Host.Review;
 
