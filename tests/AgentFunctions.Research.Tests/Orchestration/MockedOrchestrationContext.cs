@@ -1,6 +1,5 @@
 using AgentFunctions.Research.Contracts;
 using Microsoft.DurableTask;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 

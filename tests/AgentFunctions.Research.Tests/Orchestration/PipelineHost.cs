@@ -121,15 +121,15 @@ public sealed class PipelineHost : IAsyncDisposable
     public Task<string> StartResearchAsync(ResearchRequest request, string instanceId = "run") =>
         Client.ScheduleNewOrchestrationInstanceAsync(nameof(ResearchOrchestrator), request, new StartOrchestrationOptions(instanceId));
 
-    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId)
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId, TimeSpan? limit = null)
     {
-        using var cts = new CancellationTokenSource(WaitLimit);
+        using var cts = new CancellationTokenSource(limit ?? WaitLimit);
         return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token);
     }
 
-    public async Task<ResearchResult> CompleteAsync(string instanceId)
+    public async Task<ResearchResult> CompleteAsync(string instanceId, TimeSpan? limit = null)
     {
-        var done = await WaitForCompletionAsync(instanceId);
+        var done = await WaitForCompletionAsync(instanceId, limit);
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails}");
         return done.ReadOutputAs<ResearchResult>()!;
     }
