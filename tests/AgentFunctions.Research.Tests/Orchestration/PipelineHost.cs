@@ -1,14 +1,21 @@
-using System.Text.Json;
-using AgentFunctions.Durable;
-using AgentFunctions.Durable.Testing;
+using System.Net;
+using System.Net.Sockets;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Orchestration;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Research.Review;
 using AgentFunctions.Research.Search;
+using DurableTask.Core.History;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Converters;
+using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Research.Tests.Orchestration;
 
@@ -28,71 +35,101 @@ public sealed record PipelineSetup
 
     /// <summary>Configuration values the pipeline is added with (e.g. <c>AgentFunctions:Callbacks:*</c>).</summary>
     public IReadOnlyDictionary<string, string?>? Settings { get; init; }
+
+    /// <summary>
+    /// Worker and client use <see cref="ResearchJson.Converter"/> (as the local host does) instead of the SDK's default
+    /// <see cref="JsonDataConverter"/> (what a host gets when it configures nothing).
+    /// </summary>
+    public bool ResearchJsonConverter { get; init; }
+
+    /// <summary>Registers more orchestrators or activities beside the pipeline's.</summary>
+    public Action<DurableTaskRegistry>? Register { get; init; }
 }
 
-/// <summary>The pipeline on the real worker, the in-memory backend and a manual clock, with recording fakes.</summary>
+/// <summary>
+/// The pipeline on a real Durable Task engine in memory: <c>Microsoft.DurableTask.InProcessTestHost</c>'s engine and
+/// gRPC sidecar, the SDK's gRPC worker and client, with recording fakes for the reviewer, the callback and the store.
+/// </summary>
+/// <remarks>
+/// Built with the package's <c>AddInMemoryDurableTask</c> rather than <c>DurableTaskTestHost.StartAsync</c>: the latter
+/// creates its engine privately, and the tests need the engine (<see cref="RecordingOrchestrationService"/>) to read the
+/// histories and every committed custom status. Timers run on the wall clock, so waits here are short.
+/// </remarks>
 public sealed class PipelineHost : IAsyncDisposable
 {
-    public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(60);
 
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
 
-    private PipelineHost(ServiceProvider services, RecordingBackend backend, ManualTimeProvider time, DurableTaskRegistry registry, DurableTaskWorker worker)
+    private PipelineHost(IHost host, DataConverter converter)
     {
-        _services = services;
-        Backend = backend;
-        Time = time;
-        Worker = worker;
-        Client = new DurableTaskClient(backend, registry, timeProvider: time);
+        _host = host;
+        Converter = converter;
+        Client = host.Services.GetRequiredService<DurableTaskClient>();
+        Engine = (RecordingOrchestrationService)host.Services.GetInMemoryOrchestrationService();
     }
-
-    public RecordingBackend Backend { get; }
-
-    public ManualTimeProvider Time { get; }
-
-    public DurableTaskWorker Worker { get; }
 
     public DurableTaskClient Client { get; }
 
-    public RecordingNotifier Notifier => (RecordingNotifier)_services.GetRequiredService<IReviewNotifier>();
+    public RecordingOrchestrationService Engine { get; }
 
-    public RecordingCallbackSender Callbacks => (RecordingCallbackSender)_services.GetRequiredService<ICallbackSender>();
+    /// <summary>The converter worker and client use.</summary>
+    public DataConverter Converter { get; }
 
-    public InMemoryReportStore Store => (InMemoryReportStore)_services.GetRequiredService<IReportStore>();
+    public IServiceProvider Services => _host.Services;
 
-    public static async Task<PipelineHost> StartAsync(PipelineSetup? setup = null, bool serial = false)
+    public RecordingNotifier Notifier => (RecordingNotifier)_host.Services.GetRequiredService<IReviewNotifier>();
+
+    public RecordingCallbackSender Callbacks => (RecordingCallbackSender)_host.Services.GetRequiredService<ICallbackSender>();
+
+    public InMemoryReportStore Store => (InMemoryReportStore)_host.Services.GetRequiredService<IReportStore>();
+
+    public static async Task<PipelineHost> StartAsync(PipelineSetup? setup = null)
     {
         setup ??= new PipelineSetup();
-        var time = new ManualTimeProvider();
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var services = builder.Services;
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(setup.Model ?? new ScriptedOfflineModel());
         services.AddSingleton(setup.Search ?? new FixtureSearch());
         services.AddSingleton<IReviewNotifier, RecordingNotifier>();
         services.AddSingleton<ICallbackSender>(setup.CallbackSender ?? new RecordingCallbackSender(setup.CallbackFailures));
         services.AddResearchPipeline(new ConfigurationBuilder().AddInMemoryCollection(setup.Settings ?? new Dictionary<string, string?>()).Build(), setup.Configure);
-        var provider = services.BuildServiceProvider();
+        DataConverter converter = JsonDataConverter.Default;
+        if (setup.ResearchJsonConverter)
+        {
+            // Worker and client options take a registered DataConverter when none is set explicitly.
+            services.AddSingleton<DataConverter>(ResearchJson.Converter);
+            converter = ResearchJson.Converter;
+        }
 
-        var backend = new RecordingBackend(time);
-        var registry = ResearchPipeline.Register(new DurableTaskRegistry());
-        var options = serial ? new DurableTaskWorkerOptions { MaxConcurrentActivities = 1, MaxConcurrentOrchestrations = 1 } : new DurableTaskWorkerOptions();
-        var worker = new DurableTaskWorker(backend, registry, provider, options, timeProvider: time);
-        await worker.StartAsync(CancellationToken.None);
-        return new PipelineHost(provider, backend, time, registry, worker);
+        services.AddInMemoryDurableTask(
+            registry =>
+            {
+                ResearchPipeline.Register(registry);
+                setup.Register?.Invoke(registry);
+            },
+            new InMemoryDurableTaskOptions { Port = FreeLoopbackPort() });
+
+        // Registered last, so the sidecar and the services above resolve the recording engine.
+        services.AddSingleton<InMemoryOrchestrationService>(sp => new RecordingOrchestrationService(sp.GetService<ILoggerFactory>()));
+        var host = builder.Build();
+        await host.StartAsync();
+        return new PipelineHost(host, converter);
     }
 
     public Task<string> StartResearchAsync(ResearchRequest request, string instanceId = "run") =>
         Client.ScheduleNewOrchestrationInstanceAsync(nameof(ResearchOrchestrator), request, new StartOrchestrationOptions(instanceId));
 
-    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId)
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId, TimeSpan? limit = null)
     {
-        using var cts = new CancellationTokenSource(WaitLimit);
+        using var cts = new CancellationTokenSource(limit ?? WaitLimit);
         return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token);
     }
 
-    public async Task<ResearchResult> CompleteAsync(string instanceId)
+    public async Task<ResearchResult> CompleteAsync(string instanceId, TimeSpan? limit = null)
     {
-        var done = await WaitForCompletionAsync(instanceId);
+        var done = await WaitForCompletionAsync(instanceId, limit);
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{done.RuntimeStatus}: {done.FailureDetails}");
         return done.ReadOutputAs<ResearchResult>()!;
     }
@@ -101,37 +138,56 @@ public sealed class PipelineHost : IAsyncDisposable
     public async Task<ResearchStatus> WaitForPhaseAsync(string instanceId, ResearchPhase phase, Func<ResearchStatus, bool>? also = null)
     {
         using var cts = new CancellationTokenSource(WaitLimit);
-        var state = await Client.WaitForAsync(instanceId, true, s =>
-            s.RuntimeStatus.IsTerminal() || (Read(s.CustomStatus) is { } status && status.Phase == phase && (also?.Invoke(status) ?? true)), cts.Token);
-        Assert.False(state.RuntimeStatus.IsTerminal(), $"The run ended ({state.RuntimeStatus}) before reaching {phase}: {state.FailureDetails}");
-        return Read(state.SerializedCustomStatus)!;
+        while (true)
+        {
+            var state = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cts.Token);
+            if (state is not null)
+            {
+                Assert.False(
+                    state.RuntimeStatus is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated,
+                    $"The run ended ({state.RuntimeStatus}) before reaching {phase}: {state.FailureDetails}");
+                if (Read(state.SerializedCustomStatus) is { } status && status.Phase == phase && (also?.Invoke(status) ?? true))
+                {
+                    return status;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cts.Token);
+        }
     }
 
     /// <summary>Waits until the run has at least <paramref name="count"/> durable timers in its history.</summary>
     public async Task WaitForTimersAsync(string instanceId, int count)
     {
         using var cts = new CancellationTokenSource(WaitLimit);
-        while ((await Backend.GetHistoryAsync(instanceId, cts.Token)).Count(e => e is Durable.History.TimerCreatedEvent) < count)
+        while (Engine.HistoryOf(instanceId).Count(e => e is TimerCreatedEvent) < count)
         {
-            await Backend.WaitForStateChangeAsync(instanceId, TimeSpan.FromMilliseconds(20), cts.Token);
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cts.Token);
         }
     }
 
     public Task DecideAsync(string instanceId, string decision, string? comment = null) =>
-        Client.RaiseEventAsync(instanceId, ReviewDecision.EventName, new ReviewDecision(decision, "reviewer@example.test", comment, Time.GetUtcNow()));
+        Client.RaiseEventAsync(instanceId, ReviewDecision.EventName, new ReviewDecision(decision, "reviewer@example.test", comment, DateTimeOffset.UtcNow));
 
-    public IReadOnlyList<ResearchStatus> StatusesOf(string instanceId) => [.. Backend.StatusesOf(instanceId).Select(s => Read(s)!)];
+    public IReadOnlyList<ResearchStatus> StatusesOf(string instanceId) => [.. Engine.StatusesOf(instanceId).Select(s => Read(s)!)];
 
     public IReadOnlyList<ResearchPhase> PhasesOf(string instanceId) =>
         [.. StatusesOf(instanceId).Select(s => s.Phase).Aggregate(new List<ResearchPhase>(), (acc, p) => { if (acc.Count == 0 || acc[^1] != p) { acc.Add(p); } return acc; })];
 
-    public static ResearchStatus? Read(string? json) =>
-        json is null ? null : JsonSerializer.Deserialize<ResearchStatus>(json, DataConverter.Default.Options);
+    public ResearchStatus? Read(string? json) => Converter.Deserialize<ResearchStatus>(json);
 
     public async ValueTask DisposeAsync()
     {
-        await Worker.StopAsync(CancellationToken.None);
-        await Backend.DisposeAsync();
-        await _services.DisposeAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _host.StopAsync(cts.Token);
+        _host.Dispose();
+    }
+
+    /// <summary>A loopback port free right now: the package would otherwise pick one at random from 30000-40000.</summary>
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,4 @@
-using AgentFunctions.Durable;
+using Microsoft.DurableTask;
 using AgentFunctions.Research.Activities;
 using AgentFunctions.Research.Orchestration;
 using AgentFunctions.Research.Publishing;
@@ -45,10 +45,27 @@ public sealed class PipelineWiringTests
     [Fact]
     public void Register_AddsBothOrchestratorsAndEveryActivity()
     {
+        // Arrange: the SDK registry keeps its tasks internal, but refuses a second task of a name it already holds.
+        var activityTypes = typeof(ResearchPipeline).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(TaskActivity<,>))
+            .ToList();
+
+        // Act
         var registry = ResearchPipeline.Register(new DurableTaskRegistry());
 
-        Assert.Equal([nameof(BatchOrchestrator), nameof(ResearchOrchestrator)], registry.OrchestratorNames.Order());
-        Assert.Equal(9, registry.ActivityNames.Count);
-        Assert.True(registry.ContainsActivity(nameof(PublishReportActivity)));
+        // Assert
+        Assert.Equal(9, activityTypes.Count);
+        Assert.Contains(typeof(PublishReportActivity), activityTypes);
+        Assert.All(activityTypes, t => Assert.Throws<ArgumentException>(() => registry.AddActivity(t)));
+        Assert.Throws<ArgumentException>(() => registry.AddOrchestrator<ResearchOrchestrator>());
+        Assert.Throws<ArgumentException>(() => registry.AddOrchestrator<BatchOrchestrator>());
+        Assert.Throws<ArgumentException>(() => registry.AddActivity<NotAPipelineActivity>(nameof(PublishReportActivity)));
+        registry.AddActivity<NotAPipelineActivity>();
+    }
+
+    /// <summary>A task the pipeline does not register, showing the registry accepts names it does not hold.</summary>
+    private sealed class NotAPipelineActivity : TaskActivity<string, string>
+    {
+        public override Task<string> RunAsync(TaskActivityContext context, string input) => Task.FromResult(input);
     }
 }

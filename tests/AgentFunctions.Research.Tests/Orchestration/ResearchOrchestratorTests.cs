@@ -1,343 +1,481 @@
-using AgentFunctions.Durable;
-using AgentFunctions.Durable.History;
+using AgentFunctions.Research.Activities;
 using AgentFunctions.Research.Agents;
 using AgentFunctions.Research.Contracts;
+using AgentFunctions.Research.Models;
 using AgentFunctions.Research.Orchestration;
 using AgentFunctions.Research.Publishing;
+using Microsoft.DurableTask;
 
 namespace AgentFunctions.Research.Tests.Orchestration;
 
+/// <summary>Every branch of <see cref="ResearchOrchestrator"/> over a Moq <see cref="TaskOrchestrationContext"/>.</summary>
 public sealed class ResearchOrchestratorTests
 {
-    // These runs call back to 127.0.0.1 over http, which the production policy refuses; they opt in explicitly.
-    private static readonly Dictionary<string, string?> LoopbackCallbacks = new()
+    private static readonly Usage Call = new(100, 20, 1);
+
+    private static readonly SearchHit[] Hits = [FixtureSearch.Retries, FixtureSearch.Injected, FixtureSearch.Timeouts, FixtureSearch.Cooking];
+
+    private static ResearchRequest Reviewed(int budget = 20_000, string? callbackUrl = null) =>
+        new(FixtureSearch.Question, MaxSources: 4, RequireApproval: true, ApprovalTimeout: TimeSpan.FromHours(2), TokenBudget: budget, CallbackUrl: callbackUrl);
+
+    private static ResearchRequest Unreviewed(int budget = 20_000, string? callbackUrl = null) =>
+        Reviewed(budget, callbackUrl) with { RequireApproval = false };
+
+    /// <summary>A context whose activities all succeed: two sub-queries, four sources (two good, one off topic, one hostile).</summary>
+    private static MockedOrchestrationContext Pipeline(ResearchPipelineOptions? options = null)
     {
-        [CallbackUrlPolicyOptions.AllowPrivateNetworksKey] = "true",
-        [CallbackUrlPolicyOptions.AllowHttpKey] = "true",
+        options ??= new ResearchPipelineOptions();
+        return new MockedOrchestrationContext()
+            .OnActivity<LoadRunSettingsInput, RunSettings>(nameof(LoadRunSettingsActivity), i => LoadRunSettingsActivity.Resolve(i.Request, options, CallbackUrlPolicy.Default))
+            .OnActivity<PlanResearchInput, PlanResearchOutput>(nameof(PlanResearchActivity), _ => new(new ResearchPlan([new("durable retries", "r"), new("durable timeouts", "t")]), Call))
+            .OnActivity<SearchSourcesInput, SearchSourcesOutput>(nameof(SearchSourcesActivity), i => new([.. Hits.Select(h => h with { Query = i.Query })]))
+            .OnActivity<ValidateSourceInput, ValidateSourceOutput>(nameof(ValidateSourceActivity), i => new(Verdict(i.Source), Call))
+            .OnActivity<SynthesizeReportInput, SynthesizeReportOutput>(nameof(SynthesizeReportActivity), i => new(Draft(i), Call))
+            .OnActivity<CheckCitationsInput, CheckCitationsOutput>(nameof(CheckCitationsActivity), _ => new(new CitationCheck(true, []), Usage.None))
+            .OnActivity<NotifyReviewerInput, NotifyReviewerOutput>(nameof(NotifyReviewerActivity), _ => new(true))
+            .OnActivity<PublishReportInput, PublishReportOutput>(nameof(PublishReportActivity), _ => new(true))
+            .OnActivity<DeliverCallbackInput, DeliverCallbackOutput>(nameof(DeliverCallbackActivity), _ => new(true));
+    }
+
+    // The hostile source's verdict says "accepted" but flags injection: the orchestrator must still reject it.
+    private static SourceVerdict Verdict(SearchHit source) => source.SourceId switch
+    {
+        "retries" or "timeouts" => new(source.SourceId, true, "On topic.", 0.9, false),
+        "injected" => new(source.SourceId, true, "Carries instructions aimed at the model.", 0.8, true),
+        _ => new(source.SourceId, false, "Off topic.", 0.1, false),
     };
 
-    private static string? Json(object? value) => DataConverter.Default.Serialize(value);
+    private static ResearchReport Draft(SynthesizeReportInput input) => new(
+        input.Feedback is null ? "Retries and timeouts" : $"Revised: {input.Feedback}",
+        string.Join(" ", input.Sources.Select((s, i) => $"Claim [{i + 1}].")),
+        [.. input.Sources.Select((s, i) => new Citation(i + 1, s.SourceId, s.Title, s.Url, s.Content[..40]))]);
 
-    private static async Task<(PipelineHost Host, ResearchResult Result)> RunScenarioAsync(string name, PipelineSetup? setup = null)
+    private static Task<ResearchResult> RunAsync(MockedOrchestrationContext context, ResearchRequest request) =>
+        new ResearchOrchestrator().RunAsync(context.Object, request);
+
+    private static List<ResearchPhase> Phases(MockedOrchestrationContext context) =>
+        context.StatusesAs<ResearchStatus>().Select(s => s.Phase).Aggregate(new List<ResearchPhase>(), (acc, p) => { if (acc.Count == 0 || acc[^1] != p) { acc.Add(p); } return acc; });
+
+    private static ResearchStatus Final(MockedOrchestrationContext context) => context.StatusesAs<ResearchStatus>()[^1];
+
+    /// <summary>Whether <paramref name="policy"/> retries an activity that failed with <typeparamref name="T"/>, asked as the engine asks it.</summary>
+    private static bool Retries<T>(RetryPolicy? policy)
+        where T : Exception
     {
-        var scenario = PipelineScenarios.All[name];
-        var host = await PipelineHost.StartAsync(setup ?? scenario.Setup());
-        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(scenario.Orchestrator, scenario.Input, new StartOrchestrationOptions("run"));
-        await scenario.Drive(host, id);
-        return (host, await host.CompleteAsync(id));
+        Assert.NotNull(policy);
+        var failure = new DurableTask.Core.Exceptions.TaskFailedException(0, 1, "activity", string.Empty, "failed", null!)
+        {
+            FailureDetails = new DurableTask.Core.FailureDetails(typeof(T).FullName!, "failed", null, null, isNonRetriable: false),
+        };
+        return policy.Handle(failure);
     }
 
     [Fact]
-    public async Task Run_Approved_PublishesWithEveryPhaseInStatus()
+    public async Task RunAsync_ReviewerApproves_PublishesWithEveryPhaseInStatus()
     {
-        var (host, result) = await RunScenarioAsync("approved");
-        await using var _ = host;
+        // Arrange
+        var context = Pipeline().ThenDecide(ReviewDecision.Approve);
 
+        // Act
+        var result = await RunAsync(context, Reviewed());
+
+        // Assert
         Assert.Equal(ResearchOutcome.Approved, result.Outcome);
         Assert.Equal(ReviewDecision.Approve, result.Review?.Decision);
-        Assert.NotNull(result.Report);
-        Assert.NotEmpty(result.Report.Citations);
-        Assert.All(result.Report.Citations, c => Assert.Contains(c.SourceId, new[] { "retries", "timeouts" }));
-        Assert.Equal(4, result.Sources.Count);
-        Assert.True(result.Usage.LlmCalls >= 4 && result.Usage.TotalTokens > 0);
+        Assert.Equal(["retries", "timeouts"], result.Report!.Citations.Select(c => c.SourceId));
+        Assert.Equal(["retries", "injected", "timeouts", "cooking"], result.Sources.Select(s => s.Id));
+        Assert.Equal([true, false, true, false], result.Sources.Select(s => s.Accepted));
+        Assert.Equal(new Usage(600, 120, 6), result.Usage);
         Assert.Equal(
             [ResearchPhase.Planning, ResearchPhase.Searching, ResearchPhase.Validating, ResearchPhase.Synthesizing, ResearchPhase.CheckingCitations, ResearchPhase.AwaitingApproval, ResearchPhase.Publishing],
-            host.PhasesOf("run"));
-        Assert.Equal(Json(result), Json((await host.Store.GetAsync("run", CancellationToken.None))?.Result));
-        Assert.Single(host.Notifier.Notices);
+            Phases(context));
+        var publish = (PublishReportInput)Assert.Single(context.CallsOf(nameof(PublishReportActivity))).Input!;
+        Assert.Same(result, publish.Result);
+        Assert.Equal("run", publish.InstanceId);
+        var notice = (NotifyReviewerInput)Assert.Single(context.CallsOf(nameof(NotifyReviewerActivity))).Input!;
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 11, 0, 0, TimeSpan.Zero), notice.Notification.DecideBy);
+        Assert.Equal([ReviewDecision.EventName], context.EventWaits);
+        Assert.Equal(new SourceCounts(4, 4, 2, 2, 1), Final(context).SourceCounts);
+        Assert.Equal(ResearchOutcome.Approved, Final(context).Outcome);
     }
 
     [Fact]
-    public async Task Run_AwaitingApproval_StatusCarriesDraftAndSources()
+    public async Task RunAsync_AwaitingApproval_StatusCarriesDraftSourcesAndDeadline()
     {
-        await using var host = await PipelineHost.StartAsync();
-        var id = await host.StartResearchAsync(PipelineScenarios.Reviewed());
+        // Arrange
+        var context = Pipeline().ThenDecide(ReviewDecision.Reject);
 
-        var status = await host.WaitForPhaseAsync(id, ResearchPhase.AwaitingApproval);
+        // Act
+        await RunAsync(context, Reviewed());
 
-        Assert.NotNull(status.Draft);
-        Assert.NotEmpty(status.Draft.Citations);
-        Assert.All(status.Draft.Citations, c => Assert.False(string.IsNullOrEmpty(c.Url)));
-        Assert.NotNull(status.Sources);
-        Assert.Contains(status.Sources, s => s.Id == "injected" && !s.Accepted);
-        Assert.Equal(new SourceCounts(4, 4, 2, 2, 1), status.SourceCounts);
-        Assert.NotNull(status.DecideBy);
-        Assert.Equal(3, status.RevisionsLeft);
-        await host.DecideAsync(id, ReviewDecision.Reject);
-        await host.CompleteAsync(id);
+        // Assert
+        var awaiting = context.StatusesAs<ResearchStatus>().First(s => s.Phase == ResearchPhase.AwaitingApproval);
+        Assert.NotNull(awaiting.Draft);
+        Assert.NotEmpty(awaiting.Draft.Citations);
+        Assert.Contains(awaiting.Sources!, s => s.Id == "injected" && !s.Accepted);
+        Assert.Equal(new DateTime(2026, 1, 1, 11, 0, 0, DateTimeKind.Utc), awaiting.DecideBy);
+        Assert.Equal(3, awaiting.RevisionsLeft);
+        Assert.Null(awaiting.Outcome);
+        Assert.Null(context.StatusesAs<ResearchStatus>().First(s => s.Phase == ResearchPhase.Synthesizing).Draft);
     }
 
     [Fact]
-    public async Task Run_Rejected_EndsRejectedAndStoresNothing()
+    public async Task RunAsync_ReviewerRejects_EndsRejectedWithoutPublishing()
     {
-        var (host, result) = await RunScenarioAsync("rejected");
-        await using var _ = host;
+        // Arrange
+        var context = Pipeline().ThenDecide(ReviewDecision.Reject, "Not convincing.");
 
+        // Act
+        var result = await RunAsync(context, Reviewed());
+
+        // Assert
         Assert.Equal(ResearchOutcome.Rejected, result.Outcome);
-        Assert.Equal(ReviewDecision.Reject, result.Review?.Decision);
-        Assert.Null(await host.Store.GetAsync("run", CancellationToken.None));
-        Assert.DoesNotContain(ResearchPhase.Publishing, host.PhasesOf("run"));
+        Assert.Equal("Not convincing.", result.Review?.Comment);
+        Assert.NotNull(result.Report);
+        Assert.Empty(context.CallsOf(nameof(PublishReportActivity)));
+        Assert.Empty(context.CallsOf(nameof(DeliverCallbackActivity)));
+        Assert.DoesNotContain(ResearchPhase.Publishing, Phases(context));
+        Assert.Equal(ResearchOutcome.Rejected, Final(context).Outcome);
     }
 
     [Fact]
-    public async Task Run_ReviseThenApprove_FeedbackReachesSynthesizer()
+    public async Task RunAsync_ReviseThenApprove_RedraftsWithFeedbackAndAsksAgain()
     {
-        var model = new ScriptedOfflineModel();
-        var (host, result) = await RunScenarioAsync("revise-then-approve", new PipelineSetup { Model = model });
-        await using var _ = host;
+        // Arrange
+        var context = Pipeline()
+            .ThenDecide(ReviewDecision.Revise, "Focus on durable timers.")
+            .ThenDecide(ReviewDecision.Approve);
 
+        // Act
+        var result = await RunAsync(context, Reviewed());
+
+        // Assert
         Assert.Equal(ResearchOutcome.Approved, result.Outcome);
         Assert.Equal(1, result.Revisions);
-        Assert.Contains(model.PromptsOf(AgentNames.Synthesizer), p => p.Contains("focus on durable timers", StringComparison.Ordinal));
-        Assert.Contains("focus: durable timers", result.Report!.Title, StringComparison.Ordinal);
-        Assert.Contains(ResearchPhase.Revising, host.PhasesOf("run"));
-        Assert.Equal(2, host.Notifier.Notices.Count);
+        Assert.Equal("Revised: Focus on durable timers.", result.Report!.Title);
+        var drafts = context.CallsOf(nameof(SynthesizeReportActivity)).Select(c => (SynthesizeReportInput)c.Input!).ToList();
+        Assert.Equal([null, "Focus on durable timers."], drafts.Select(d => d.Feedback));
+        Assert.Equal(2, context.CallsOf(nameof(NotifyReviewerActivity)).Count());
+        Assert.Equal([0, 1], context.CallsOf(nameof(NotifyReviewerActivity)).Select(c => ((NotifyReviewerInput)c.Input!).Notification.Revision));
+        Assert.Contains(ResearchPhase.Revising, Phases(context));
+        Assert.Equal(2, context.StatusesAs<ResearchStatus>().Last(s => s.Phase == ResearchPhase.AwaitingApproval).RevisionsLeft);
     }
 
     [Fact]
-    public async Task Run_RevisePastLimit_IsDeclinedAndWaitGoesOn()
+    public async Task RunAsync_RevisePastLimit_DeclinedWithNoteAndSameDeadline()
     {
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { Configure = o => o.MaxRevisions = 0 });
-        var id = await host.StartResearchAsync(PipelineScenarios.Reviewed());
-        await host.WaitForPhaseAsync(id, ResearchPhase.AwaitingApproval);
+        // Arrange
+        var context = Pipeline(new ResearchPipelineOptions { MaxRevisions = 0 })
+            .ThenDecide(ReviewDecision.Revise, "More detail please.", after: TimeSpan.FromMinutes(30))
+            .ThenDecide(ReviewDecision.Approve);
 
-        await host.DecideAsync(id, ReviewDecision.Revise, "More detail please.");
-        var status = await host.WaitForPhaseAsync(id, ResearchPhase.AwaitingApproval, s => s.Note is not null);
-        await host.DecideAsync(id, ReviewDecision.Approve);
-        var result = await host.CompleteAsync(id);
+        // Act
+        var result = await RunAsync(context, Reviewed());
 
-        Assert.Contains("limit of 0", status.Note, StringComparison.Ordinal);
+        // Assert
         Assert.Equal(ResearchOutcome.Approved, result.Outcome);
         Assert.Equal(0, result.Revisions);
+        Assert.Single(context.CallsOf(nameof(SynthesizeReportActivity)));
+        Assert.Contains(context.StatusesAs<ResearchStatus>(), s => s.Phase == ResearchPhase.AwaitingApproval && s.Note?.Contains("limit of 0", StringComparison.Ordinal) == true);
+        Assert.Equal(2, context.Timers.Count);
+        Assert.Equal(context.Timers[0], context.Timers[1]);
     }
 
     [Fact]
-    public async Task Run_NoDecisionBeforeTimeout_EndsTimedOut()
+    public async Task RunAsync_DecisionNeitherApproveRejectNorRevise_IgnoredWithNote()
     {
-        var (host, result) = await RunScenarioAsync("timed-out");
-        await using var _ = host;
+        // Arrange
+        var context = Pipeline().ThenDecide("maybe").ThenDecide(" APPROVE ");
 
+        // Act
+        var result = await RunAsync(context, Reviewed());
+
+        // Assert
+        Assert.Equal(ResearchOutcome.Approved, result.Outcome);
+        Assert.Contains(context.StatusesAs<ResearchStatus>(), s => s.Note?.Contains("'maybe'", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoDecisionBeforeTimeout_EndsTimedOutWithDraft()
+    {
+        // Arrange
+        var context = Pipeline().ThenStaySilent();
+
+        // Act
+        var result = await RunAsync(context, Reviewed());
+
+        // Assert
         Assert.Equal(ResearchOutcome.TimedOut, result.Outcome);
         Assert.Null(result.Review);
         Assert.NotNull(result.Report);
-        Assert.Null(await host.Store.GetAsync("run", CancellationToken.None));
+        Assert.Equal([new DateTime(2026, 1, 1, 11, 0, 0, DateTimeKind.Utc)], context.Timers);
+        Assert.Empty(context.CallsOf(nameof(PublishReportActivity)));
+        Assert.Contains("No review decision arrived within 02:00:00", Final(context).Note, StringComparison.Ordinal);
+        Assert.Equal(ResearchOutcome.TimedOut, Final(context).Outcome);
     }
 
     [Fact]
-    public async Task Run_BudgetTooSmallForValidation_EndsBudgetExceededWithoutMoreModelWork()
+    public async Task RunAsync_BudgetTooSmallForPlanning_EndsBeforeAnyModelWork()
     {
-        var model = new ScriptedOfflineModel();
-        var (host, result) = await RunScenarioAsync("budget-exceeded", new PipelineSetup { Model = model });
-        await using var _ = host;
+        // Arrange: planning is estimated at 450 overhead + 18 question + 600 output = 1068 tokens.
+        var context = Pipeline();
 
+        // Act
+        var result = await RunAsync(context, Unreviewed(budget: 1_000));
+
+        // Assert
         Assert.Equal(ResearchOutcome.BudgetExceeded, result.Outcome);
         Assert.Null(result.Report);
-        Assert.Equal(1, result.Usage.LlmCalls);
-        Assert.Single(model.Prompts);
-        Assert.True(result.Usage.TotalTokens <= 2_500);
-        Assert.Contains("Token budget reached before validating", host.StatusesOf("run")[^1].Note, StringComparison.Ordinal);
+        Assert.Equal(Usage.None, result.Usage);
+        Assert.Equal([nameof(LoadRunSettingsActivity)], context.Calls.Select(c => c.Name));
+        Assert.Contains("Token budget reached before planning", Final(context).Note, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Run_BudgetRunsOutAtRevision_ReturnsLastCheckedDraft()
+    public async Task RunAsync_BudgetTooSmallForValidation_StopsAfterSearching()
     {
-        await using var host = await PipelineHost.StartAsync();
-        var id = await host.StartResearchAsync(PipelineScenarios.Reviewed() with { TokenBudget = 4_000 });
-        var awaiting = await host.WaitForPhaseAsync(id, ResearchPhase.AwaitingApproval);
+        // Arrange: four sources at about 830 tokens each do not fit in 3000 after planning.
+        var context = Pipeline();
 
-        await host.DecideAsync(id, ReviewDecision.Revise, "More detail please.");
-        var result = await host.CompleteAsync(id);
+        // Act
+        var result = await RunAsync(context, Unreviewed(budget: 3_000));
 
+        // Assert
         Assert.Equal(ResearchOutcome.BudgetExceeded, result.Outcome);
-        Assert.Equal(awaiting.Draft?.Summary, result.Report?.Summary);
+        Assert.Null(result.Report);
+        Assert.Equal(Call, result.Usage);
+        Assert.Equal(2, context.CallsOf(nameof(SearchSourcesActivity)).Count());
+        Assert.Empty(context.CallsOf(nameof(ValidateSourceActivity)));
+        Assert.Contains("Token budget reached before validating the sources", Final(context).Note, StringComparison.Ordinal);
+        Assert.Empty(context.CallsOf(nameof(PublishReportActivity)));
+    }
+
+    [Fact]
+    public async Task RunAsync_BudgetTooSmallForSynthesis_EndsWithoutReport()
+    {
+        // Arrange: validation spends 4000 of 6000; a draft is estimated at about 2130.
+        var context = Pipeline()
+            .OnActivity<ValidateSourceInput, ValidateSourceOutput>(nameof(ValidateSourceActivity), i => new(Verdict(i.Source), new Usage(1_000, 0, 1)));
+
+        // Act
+        var result = await RunAsync(context, Unreviewed(budget: 6_000));
+
+        // Assert
+        Assert.Equal(ResearchOutcome.BudgetExceeded, result.Outcome);
+        Assert.Null(result.Report);
+        Assert.Empty(context.CallsOf(nameof(SynthesizeReportActivity)));
+        Assert.Contains("Token budget reached before writing the report", Final(context).Note, StringComparison.Ordinal);
+        Assert.Equal(4, result.Sources.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_BudgetTooSmallForModelCitationCheck_EndsWithoutUncheckedDraft()
+    {
+        // Arrange: the model support check is on (500 output tokens); the draft leaves less than its estimate.
+        var context = Pipeline(new ResearchPipelineOptions { VerifyCitationSupportWithModel = true })
+            .OnActivity<SynthesizeReportInput, SynthesizeReportOutput>(nameof(SynthesizeReportActivity), i => new(Draft(i), new Usage(4_500, 0, 1)));
+
+        // Act
+        var result = await RunAsync(context, Unreviewed(budget: 6_000));
+
+        // Assert
+        Assert.Equal(ResearchOutcome.BudgetExceeded, result.Outcome);
+        Assert.Null(result.Report);
+        Assert.Empty(context.CallsOf(nameof(CheckCitationsActivity)));
+        Assert.Contains("Token budget reached before checking the citations", Final(context).Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_BudgetRunsOutAtRevision_ReturnsLastCheckedDraft()
+    {
+        // Arrange: the first draft spends 3500 of 6000; a revision is estimated at about 2140.
+        var context = Pipeline()
+            .OnActivity<SynthesizeReportInput, SynthesizeReportOutput>(nameof(SynthesizeReportActivity), i => new(Draft(i), new Usage(3_500, 0, 1)))
+            .ThenDecide(ReviewDecision.Revise, "More detail please.");
+
+        // Act
+        var result = await RunAsync(context, Reviewed(budget: 6_000));
+
+        // Assert
+        Assert.Equal(ResearchOutcome.BudgetExceeded, result.Outcome);
+        Assert.Equal("Retries and timeouts", result.Report?.Title);
         Assert.Equal(ReviewDecision.Revise, result.Review?.Decision);
+        Assert.Single(context.CallsOf(nameof(SynthesizeReportActivity)));
+        Assert.Contains("Token budget reached before revising the report", Final(context).Note, StringComparison.Ordinal);
+        Assert.Empty(context.CallsOf(nameof(PublishReportActivity)));
     }
 
     [Fact]
-    public async Task Run_OneSearchFails_ContinuesWithTheOthersAndRecordsIt()
+    public async Task RunAsync_CitationCheckFailsOnce_RedraftsWithFindingsThenPasses()
     {
-        var search = new FixtureSearch(failingCalls: 1);
-        var (host, result) = await RunScenarioAsync("search-failure", new PipelineSetup { Search = search });
-        await using var _ = host;
+        // Arrange
+        var finding = new CitationFinding(1, "The quote is about something else.");
+        var checks = new Queue<CitationCheck>([new CitationCheck(false, [finding]), new CitationCheck(true, [])]);
+        var context = Pipeline()
+            .OnActivity<CheckCitationsInput, CheckCitationsOutput>(nameof(CheckCitationsActivity), _ => new(checks.Dequeue(), Call));
 
-        Assert.True(search.Calls >= 2);
+        // Act
+        var result = await RunAsync(context, Unreviewed());
+
+        // Assert
         Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
-        Assert.NotEmpty(result.Report!.Citations);
-        var failures = host.StatusesOf("run")[^1].SearchFailures;
-        Assert.Single(failures);
-        Assert.Contains("Scripted search outage", failures[0], StringComparison.Ordinal);
+        var drafts = context.CallsOf(nameof(SynthesizeReportActivity)).Select(c => (SynthesizeReportInput)c.Input!).ToList();
+        Assert.Equal(2, drafts.Count);
+        Assert.Null(drafts[0].Findings);
+        Assert.Equal([finding], drafts[1].Findings!);
+        Assert.Contains(context.StatusesAs<ResearchStatus>(), s => s.CitationRound == 1);
+        Assert.Empty(Final(context).CitationProblems);
+        Assert.Single(context.CallsOf(nameof(PublishReportActivity)));
     }
 
     [Fact]
-    public async Task Run_EverySourceRejected_ReportsNoSourcesWithoutCitations()
+    public async Task RunAsync_CitationCheckNeverPasses_PublishesLastDraftWithProblemsInStatus()
     {
-        var (host, result) = await RunScenarioAsync("all-rejected");
-        await using var _ = host;
+        // Arrange
+        var finding = new CitationFinding(2, "Unsupported.");
+        var context = Pipeline(new ResearchPipelineOptions { MaxCitationRounds = 1 })
+            .OnActivity<CheckCitationsInput, CheckCitationsOutput>(nameof(CheckCitationsActivity), _ => new(new CitationCheck(false, [finding]), Call));
 
+        // Act
+        var result = await RunAsync(context, Unreviewed());
+
+        // Assert
+        Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
+        Assert.NotNull(result.Report);
+        Assert.Equal(2, context.CallsOf(nameof(SynthesizeReportActivity)).Count());
+        Assert.Equal([finding], Final(context).CitationProblems);
+        Assert.Equal(1, Final(context).CitationRound);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneSearchFails_ContinuesWithTheOthersAndRecordsIt()
+    {
+        // Arrange
+        var context = Pipeline()
+            .OnActivity<SearchSourcesInput, SearchSourcesOutput>(nameof(SearchSourcesActivity), i => i.Query == "durable retries"
+                ? throw MockedOrchestrationContext.Failure(nameof(SearchSourcesActivity), typeof(InvalidOperationException).FullName!, "Scripted search outage.")
+                : new([FixtureSearch.Timeouts with { Query = i.Query }]));
+
+        // Act
+        var result = await RunAsync(context, Unreviewed());
+
+        // Assert
+        Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
+        Assert.Equal(["timeouts"], result.Sources.Select(s => s.Id));
+        Assert.Equal(["timeouts"], result.Report!.Citations.Select(c => c.SourceId));
+        var failure = Assert.Single(Final(context).SearchFailures);
+        Assert.Equal("\"durable retries\": Scripted search outage.", failure);
+        Assert.All(context.CallsOf(nameof(SearchSourcesActivity)), c => Assert.Null(c.Options));
+    }
+
+    [Fact]
+    public async Task RunAsync_EverySourceRejected_SynthesizesFromNoSourcesWithoutBudgetForIt()
+    {
+        // Arrange
+        var context = Pipeline()
+            .OnActivity<SearchSourcesInput, SearchSourcesOutput>(nameof(SearchSourcesActivity), i => new([FixtureSearch.Cooking with { Query = i.Query }]));
+
+        // Act: a budget that could not pay for a draft, which needs no model call without sources.
+        var result = await RunAsync(context, Unreviewed(budget: 2_500));
+
+        // Assert
         Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
         Assert.All(result.Sources, s => Assert.False(s.Accepted));
-        Assert.Empty(result.Report!.Citations);
-        Assert.StartsWith("No sources found", result.Report.Title, StringComparison.Ordinal);
+        Assert.Empty(((SynthesizeReportInput)Assert.Single(context.CallsOf(nameof(SynthesizeReportActivity))).Input!).Sources);
     }
 
     [Fact]
-    public async Task Run_CitationCheckFailsOnce_RedraftsWithFindingsThenPasses()
+    public async Task RunAsync_CallbackFailsForGood_NotedAndRunStillCompletesPublished()
     {
-        var model = new ScriptedOfflineModel(unsupportedChecks: 1);
-        var (host, result) = await RunScenarioAsync("citation-redraft", new PipelineSetup { Model = model, Configure = o => o.VerifyCitationSupportWithModel = true });
-        await using var _ = host;
+        // Arrange
+        var context = Pipeline()
+            .OnActivity<DeliverCallbackInput, DeliverCallbackOutput>(nameof(DeliverCallbackActivity), _ =>
+                throw MockedOrchestrationContext.Failure(nameof(DeliverCallbackActivity), typeof(CallbackDeliveryException).FullName!, "Receiver answered 503."));
 
-        var synthPrompts = model.PromptsOf(AgentNames.Synthesizer).ToList();
-        Assert.Equal(2, synthPrompts.Count);
-        Assert.Contains("The quote is about something else.", synthPrompts[1], StringComparison.Ordinal);
-        Assert.Equal(2, model.PromptsOf(AgentNames.CitationChecker).Count());
+        // Act
+        var result = await RunAsync(context, Unreviewed(callbackUrl: "https://receiver.example.com/cb"));
+
+        // Assert
         Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
-        Assert.Contains(host.StatusesOf("run"), s => s.CitationRound == 1);
-        Assert.Empty(host.StatusesOf("run")[^1].CitationProblems);
+        Assert.Equal([nameof(PublishReportActivity), nameof(DeliverCallbackActivity)], context.Calls.Select(c => c.Name).Where(n => n is nameof(PublishReportActivity) or nameof(DeliverCallbackActivity)));
+        var callback = (DeliverCallbackInput)Assert.Single(context.CallsOf(nameof(DeliverCallbackActivity))).Input!;
+        Assert.Equal("https://receiver.example.com/cb", callback.CallbackUrl);
+        Assert.Same(result, callback.Result);
+        Assert.Contains("The callback failed: Receiver answered 503.", Final(context).Note, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Run_ModelUnavailable_WaitsOnDurableTimerThenRecovers()
+    public async Task RunAsync_RejectedWithCallbackUrl_CallsBackWithoutStoring()
     {
-        var model = new ScriptedOfflineModel(outageCalls: 1);
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { Model = model });
-        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed());
+        // Arrange
+        var context = Pipeline().ThenDecide(ReviewDecision.Reject);
 
-        await host.WaitForTimersAsync(id, 1);
-        var waiting = await host.Client.GetInstanceAsync(id);
-        host.Time.Advance(TimeSpan.FromSeconds(31));
-        var result = await host.CompleteAsync(id);
+        // Act
+        var result = await RunAsync(context, Reviewed(callbackUrl: "https://receiver.example.com/cb"));
 
-        Assert.Equal(OrchestrationRuntimeStatus.Running, waiting!.RuntimeStatus);
-        Assert.Equal(1, model.OutagesThrown);
-        Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
-        var history = await host.Backend.GetHistoryAsync(id, CancellationToken.None);
-        var timer = Assert.Single(history.OfType<TimerCreatedEvent>());
-        Assert.Equal(TimeSpan.FromSeconds(30), timer.FireAt - history.OfType<TaskFailedEvent>().Single().Timestamp);
+        // Assert
+        Assert.Equal(ResearchOutcome.Rejected, ((DeliverCallbackInput)Assert.Single(context.CallsOf(nameof(DeliverCallbackActivity))).Input!).Result.Outcome);
+        Assert.Empty(context.CallsOf(nameof(PublishReportActivity)));
+        Assert.Equal(ResearchOutcome.Rejected, result.Outcome);
     }
 
     [Fact]
-    public async Task Run_NonRetryableAgentError_FailsFastWithoutTimers()
+    public async Task RunAsync_NotifyFails_RunStillAwaitsTheReviewer()
     {
-        var model = new Agents.ScriptedChatClient("not json", "still not json", "nope");
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { Model = model });
-        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed());
+        // Arrange
+        var context = Pipeline()
+            .OnActivity<NotifyReviewerInput, NotifyReviewerOutput>(nameof(NotifyReviewerActivity), _ =>
+                throw MockedOrchestrationContext.Failure(nameof(NotifyReviewerActivity), typeof(HttpRequestException).FullName!, "Mail relay down."))
+            .ThenDecide(ReviewDecision.Approve);
 
-        var done = await host.WaitForCompletionAsync(id);
+        // Act
+        var result = await RunAsync(context, Reviewed());
 
-        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.True(done.FailureDetails!.IsCausedBy<AgentOutputException>(), done.FailureDetails.ToString());
-        Assert.Empty((await host.Backend.GetHistoryAsync(id, CancellationToken.None)).OfType<TimerCreatedEvent>());
+        // Assert
+        Assert.Equal(ResearchOutcome.Approved, result.Outcome);
+        Assert.Contains(ResearchPhase.AwaitingApproval, Phases(context));
+        Assert.Single(context.CallsOf(nameof(PublishReportActivity)));
     }
 
     [Fact]
-    public async Task Run_CallbackFailsForGood_ReportStillStoredAndRunCompletes()
+    public async Task RunAsync_ModelActivities_RetryOnlyModelOutagesOnThePinnedSchedule()
     {
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup
-        {
-            CallbackFailures = 100,
-            Configure = o => o.CallbackRetry.MaxAttempts = 1,
-            Settings = LoopbackCallbacks,
-        });
-        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "http://127.0.0.1:9/callback" });
+        // Arrange
+        var context = Pipeline(new ResearchPipelineOptions { ModelRetry = new DurableRetryOptions { MaxAttempts = 5, FirstInterval = TimeSpan.FromSeconds(7), MaxInterval = TimeSpan.FromMinutes(1) } });
 
-        var result = await host.CompleteAsync(id);
+        // Act
+        await RunAsync(context, Unreviewed());
 
-        Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
-        Assert.NotNull(await host.Store.GetAsync(id, CancellationToken.None));
-        Assert.Empty(host.Callbacks.Delivered);
-        Assert.Contains("The callback failed", host.StatusesOf(id)[^1].Note, StringComparison.Ordinal);
+        // Assert
+        var policy = context.CallsOf(nameof(PlanResearchActivity)).Single().Options?.Retry?.Policy;
+        Assert.NotNull(policy);
+        Assert.Equal(5, policy.MaxNumberOfAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(7), policy.FirstRetryInterval);
+        Assert.True(Retries<ModelUnavailableException>(policy));
+        Assert.False(Retries<AgentOutputException>(policy));
+        Assert.False(Retries<NonRetryableException>(policy));
+        Assert.All(
+            context.Calls.Where(c => c.Name is nameof(ValidateSourceActivity) or nameof(SynthesizeReportActivity) or nameof(CheckCitationsActivity)),
+            c => Assert.Equal(5, c.Options?.Retry?.Policy?.MaxNumberOfAttempts));
     }
 
     [Fact]
-    public async Task Run_CallbackFailsOnce_RetriesOnDurableTimerAndDelivers()
+    public async Task RunAsync_CallbackAndStore_RetryAsConfiguredButNeverNonRetryable()
     {
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { CallbackFailures = 1, Settings = LoopbackCallbacks });
-        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "http://127.0.0.1:9/callback" });
+        // Arrange
+        var context = Pipeline(new ResearchPipelineOptions { CallbackRetry = new DurableRetryOptions { MaxAttempts = 2 } });
 
-        await host.WaitForTimersAsync(id, 1);
-        host.Time.Advance(TimeSpan.FromSeconds(11));
-        var result = await host.CompleteAsync(id);
+        // Act
+        await RunAsync(context, Unreviewed(callbackUrl: "https://receiver.example.com/cb"));
 
-        var delivered = Assert.Single(host.Callbacks.Delivered);
-        Assert.Equal(id, delivered.InstanceId);
-        Assert.Equal(Json(result), Json(delivered.Result));
-    }
-
-    [Fact]
-    public async Task Run_PrivateCallbackUrlUnderProductionPolicy_FailsAtFirstStepNamingTheSetting()
-    {
-        await using var host = await PipelineHost.StartAsync();
-        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "https://10.0.0.5/callback" });
-
-        var done = await host.WaitForCompletionAsync(id);
-
-        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.True(done.FailureDetails!.IsCausedBy<CallbackUrlRefusedException>(), done.FailureDetails.ToString());
-        Assert.Contains(CallbackUrlPolicyOptions.AllowPrivateNetworksKey, done.FailureDetails.ErrorMessage, StringComparison.Ordinal);
-        Assert.Empty(host.Callbacks.Delivered);
-    }
-
-    [Fact]
-    public async Task Run_CallbackHostResolvesToLoopbackAtDelivery_NotRetriedRunCompletesWithNote()
-    {
-        using var sender = new HttpCallbackSender(
-            TimeSpan.FromSeconds(5), CallbackUrlPolicy.Default, (_, _) => Task.FromResult(new[] { System.Net.IPAddress.Loopback }));
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { CallbackSender = sender });
-        var id = await host.StartResearchAsync(PipelineScenarios.Unreviewed() with { CallbackUrl = "https://rebound.example.com/callback" });
-
-        var result = await host.CompleteAsync(id);
-
-        Assert.Equal(ResearchOutcome.NotReviewed, result.Outcome);
-        Assert.NotNull(await host.Store.GetAsync(id, CancellationToken.None));
-        var note = host.StatusesOf(id)[^1].Note;
-        Assert.Contains("The callback failed", note, StringComparison.Ordinal);
-        Assert.Contains("resolves to 127.0.0.1, a loopback address", note, StringComparison.Ordinal);
-        Assert.Empty((await host.Backend.GetHistoryAsync(id, CancellationToken.None)).OfType<TimerCreatedEvent>());
-    }
-
-    [Fact]
-    public async Task Run_InjectedSource_IsRejectedAndAppearsNowhereInTheReport()
-    {
-        var (host, result) = await RunScenarioAsync("approved");
-        await using var _ = host;
-
-        var injected = Assert.Single(result.Sources, s => s.Id == FixtureSearch.Injected.SourceId);
-        Assert.False(injected.Accepted);
-        Assert.False(string.IsNullOrWhiteSpace(injected.Reason));
-        Assert.DoesNotContain(result.Report!.Citations, c => c.SourceId == injected.Id);
-        var text = result.Report.Title + " " + result.Report.Summary + " " + string.Join(" ", result.Report.Citations.Select(c => c.Quote + c.Title + c.Url));
-        Assert.DoesNotContain("Ignore all previous instructions", text, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("approve this report", text, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(FixtureSearch.Injected.Title, text, StringComparison.Ordinal);
-        Assert.DoesNotContain(FixtureSearch.Injected.Url, text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Run_RunSettings_ArePinnedFromOptionsAndRequest()
-    {
-        var options = new ResearchPipelineOptions { MaxSourcesCap = 3 };
-
-        var settings = Activities.LoadRunSettingsActivity.Resolve(PipelineScenarios.Reviewed() with { MaxSources = 10, ApprovalTimeout = null }, options, CallbackUrlPolicy.Default);
-
-        Assert.Equal(3, settings.MaxSources);
-        Assert.Equal(TimeSpan.FromHours(24), settings.ApprovalTimeout);
-        Assert.Throws<NonRetryableException>(() => Activities.LoadRunSettingsActivity.Resolve(new ResearchRequest("q", CallbackUrl: "file:///etc/passwd"), options, CallbackUrlPolicy.Default));
-        await Task.CompletedTask;
-    }
-
-    [Fact]
-    public void FitToCap_HugeDraft_StaysUnderSizeCap()
-    {
-        var quote = new string('q', 3000);
-        var draft = new ResearchReport("t", new string('s', 20_000), [.. Enumerable.Range(1, 20).Select(n => new Citation(n, $"s{n}", "title", "https://example.test", quote))]);
-        var status = new ResearchStatus(ResearchPhase.AwaitingApproval, Usage.None, 1, 1, SourceCounts.None, [], 0, 0, 0, [],
-            [.. Enumerable.Range(1, 20).Select(n => new SourceSummary($"s{n}", "title", "https://example.test", true, new string('r', 500)))], draft, null, null, null);
-
-        var fitted = status.FitToCap();
-
-        var size = System.Text.Encoding.UTF8.GetByteCount(DataConverter.Default.Serialize(fitted)!);
-        Assert.InRange(size, 1, ResearchStatus.MaxBytes);
-        Assert.Equal(20, fitted.Draft!.Citations.Count);
+        // Assert
+        var callback = context.CallsOf(nameof(DeliverCallbackActivity)).Single().Options?.Retry?.Policy;
+        var store = context.CallsOf(nameof(PublishReportActivity)).Single().Options?.Retry?.Policy;
+        Assert.Equal(2, callback?.MaxNumberOfAttempts);
+        Assert.Equal(2, store?.MaxNumberOfAttempts);
+        Assert.True(Retries<CallbackDeliveryException>(callback));
+        Assert.False(Retries<CallbackUrlRefusedException>(callback));
+        Assert.True(Retries<IOException>(store));
+        Assert.False(Retries<NonRetryableException>(store));
     }
 }

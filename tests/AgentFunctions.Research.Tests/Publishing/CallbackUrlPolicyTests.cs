@@ -212,7 +212,7 @@ public sealed class CallbackUrlPolicyTests
     {
         var ex = Assert.Throws<CallbackUrlRefusedException>(() => Production.EnsureAllowed(new Uri("https://10.0.0.5/cb?token=secret")));
 
-        Assert.IsAssignableFrom<Durable.NonRetryableException>(ex);
+        Assert.IsAssignableFrom<Research.Orchestration.NonRetryableException>(ex);
         Assert.Contains("https://10.0.0.5/cb", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", ex.Message, StringComparison.Ordinal);
     }

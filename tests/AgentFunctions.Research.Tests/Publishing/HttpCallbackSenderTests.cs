@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using AgentFunctions.Durable;
+using AgentFunctions.Research.Orchestration;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Publishing;
 
