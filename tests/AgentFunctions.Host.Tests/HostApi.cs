@@ -11,7 +11,8 @@ namespace AgentFunctions.Host.Tests;
 public static class HostApi
 {
     public const string Management = "/runtime/webhooks/durabletask";
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
+    // Generous: the engine polls Azurite, and these tests share two cores with everything else a CI run does.
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(90);
 
     public static async Task<(HttpResponseMessage Response, JsonObject Body)> SubmitAsync(HttpClient client, object request, string? idempotencyKey = null)
     {

@@ -34,7 +34,7 @@ public sealed class TelemetryTests
             Assert.Equal("application/x-protobuf", context.Request.ContentType);
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
-            if (System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("AgentFunctions.Durable", StringComparison.Ordinal))
+            if (System.Text.Encoding.UTF8.GetString(body.ToArray()).Contains("AgentFunctions.Research", StringComparison.Ordinal))
             {
                 seen.Add(context.Request.Url!.AbsolutePath);
             }
