@@ -66,6 +66,16 @@ public static class AzuriteHost
         }
     }
 
+    /// <summary>Table client options that give up on an unreachable service within about a second (one retry).</summary>
+    public static Azure.Data.Tables.TableClientOptions FastFailing()
+    {
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(1);
+        return options;
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, at most <paramref name="limit"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, Func<string> describe)
     {

@@ -42,7 +42,7 @@ public static class DurableBackendRegistration
                     },
                     sp.GetRequiredService<TimeProvider>(),
                     sp.GetService<ILoggerFactory>()));
-                AddTableKeyStores(services, account, settings);
+                AddTableKeyStores(services, StorageConnection.Resolve(configuration), settings);
                 break;
             default:
                 throw new HostConfigurationException("AgentFunctions:Backend", $"'{settings.Backend}' is not supported.");
@@ -51,14 +51,22 @@ public static class DurableBackendRegistration
         return services;
     }
 
-    private static void AddTableKeyStores(IServiceCollection services, AgentFunctions.Storage.StorageAccountClient account, HostSettings settings)
+    private static void AddTableKeyStores(IServiceCollection services, StorageConnection connection, HostSettings settings)
     {
         var names = new HostTableNames(settings.DurableTask.HubName);
-        var idempotency = account.GetTableClient(names.Idempotency);
-        var deliveries = account.GetTableClient(names.Deliveries);
-        services.AddSingleton<IIdempotencyStore>(sp => new TableIdempotencyStore(idempotency, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IDeliveryLog>(sp => new TableDeliveryLog(
+        var tables = connection.CreateTableServiceClient();
+        var idempotency = tables.GetTableClient(names.Idempotency);
+        var deliveries = tables.GetTableClient(names.Deliveries);
+        services.AddSingleton(sp => new TableIdempotencyStore(idempotency, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<TableIdempotencyStore>());
+        services.AddSingleton(sp => new TableDeliveryLog(
             deliveries, settings.Review.DeliveryRetention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableDeliveryLog>>()));
+        services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
         services.AddHostedService(sp => new HostTablesInitializer([idempotency, deliveries], sp.GetRequiredService<ILogger<HostTablesInitializer>>()));
+        services.AddHostedService(sp => new HostTableSweeper(
+            [sp.GetRequiredService<TableIdempotencyStore>(), sp.GetRequiredService<TableDeliveryLog>()],
+            settings.SweepInterval,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<HostTableSweeper>>()));
     }
 }

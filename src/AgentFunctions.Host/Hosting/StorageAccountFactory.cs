@@ -1,15 +1,12 @@
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Storage;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Host.Hosting;
 
 /// <summary>
-/// The storage account behind <c>AzureWebJobsStorage</c>, read as the Functions host reads it: a connection
-/// string (default <c>UseDevelopmentStorage=true</c>, i.e. Azurite), or an identity-based connection
-/// (<c>AzureWebJobsStorage__accountName</c>, or explicit <c>__blobServiceUri</c>/<c>__queueServiceUri</c>/<c>__tableServiceUri</c>)
-/// authenticated with <c>DefaultAzureCredential</c>.
+/// The durable engine's client of the storage account behind <c>AzureWebJobsStorage</c>, resolved by
+/// <see cref="StorageConnection"/>. The host's own tables and queues use the Azure SDK clients of that connection.
 /// </summary>
 public static class StorageAccountFactory
 {
@@ -23,38 +20,26 @@ public static class StorageAccountFactory
     {
         ArgumentNullException.ThrowIfNull(configuration);
         options ??= new StorageClientOptions();
-        var section = configuration.GetSection(Key);
-        var accountName = section["accountName"];
-        var blob = section["blobServiceUri"];
-        if (!string.IsNullOrWhiteSpace(accountName) || !string.IsNullOrWhiteSpace(blob))
-        {
-            Uri Endpoint(string service, string? explicitUri) =>
-                Uri.TryCreate(explicitUri ?? $"https://{accountName}.{service}.core.windows.net", UriKind.Absolute, out var uri)
-                    ? uri
-                    : throw new HostConfigurationException($"{Key}:{service}ServiceUri", $"'{explicitUri}' is not an absolute URI.");
-            return new StorageAccountClient(
-                Endpoint("blob", blob), Endpoint("queue", section["queueServiceUri"]), Endpoint("table", section["tableServiceUri"]), new DefaultAzureCredential(),
-                WithPriorityLimits(configuration, options, emulator: false));
-        }
 
-        var connectionString = configuration[Key];
-        if (string.IsNullOrWhiteSpace(connectionString))
+        // One reading of AzureWebJobsStorage for the engine and for the host's own Azure SDK clients.
+        var connection = StorageConnection.Resolve(configuration);
+        var limited = WithPriorityLimits(configuration, options, connection.IsDevelopmentStorage);
+        if (connection.Credential is { } credential)
         {
-            connectionString = "UseDevelopmentStorage=true";
+            return new StorageAccountClient(connection.BlobServiceUri, connection.QueueServiceUri, connection.TableServiceUri, credential, limited);
         }
 
         StorageConnectionString parsed;
         try
         {
-            parsed = StorageConnectionString.Parse(connectionString);
+            parsed = StorageConnectionString.Parse(connection.ConnectionString!);
         }
         catch (FormatException ex)
         {
             throw new HostConfigurationException(Key, ex.Message);
         }
 
-        var emulator = parsed.IsDevelopmentStorage || parsed.AccountName == StorageConnectionString.DevelopmentAccountName;
-        return new StorageAccountClient(parsed, WithPriorityLimits(configuration, options, emulator));
+        return new StorageAccountClient(parsed, limited);
     }
 
     /// <summary>

@@ -34,6 +34,34 @@ public sealed class StorageUnavailableHandlerTests
         Assert.Contains("HubInstances", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TryHandleAsync_AzureSdkRetriesExhausted_Answers503NamingTheLastAttempt()
+    {
+        var (handler, context) = Create();
+        var error = new AggregateException(
+            "Retry failed after 2 tries.",
+            new Azure.RequestFailedException("Connection refused (127.0.0.1:1)"),
+            new Azure.RequestFailedException(503, "Server busy"));
+
+        var handled = await handler.TryHandleAsync(context, error, CancellationToken.None);
+
+        Assert.True(handled);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        using var problem = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.Contains("Server busy", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(412)]
+    public async Task TryHandleAsync_AzureSdkClientError_LeavesItToTheDefaultHandler(int status)
+    {
+        var (handler, context) = Create();
+
+        Assert.False(await handler.TryHandleAsync(context, new Azure.RequestFailedException(status, "refused"), CancellationToken.None));
+    }
+
     [Theory]
     [InlineData(404)]
     [InlineData(409)]
