@@ -53,6 +53,7 @@ public static class DurableBackendRegistration
 
     private static void AddTableKeyStores(IServiceCollection services, StorageConnection connection, HostSettings settings)
     {
+        services.AddSingleton(connection);
         var names = new HostTableNames(settings.DurableTask.HubName);
         var tables = connection.CreateTableServiceClient();
         var idempotency = tables.GetTableClient(names.Idempotency);

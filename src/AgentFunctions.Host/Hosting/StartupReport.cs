@@ -25,6 +25,11 @@ internal sealed class StartupReport(IServiceProvider services, HostSettings sett
             (settings.BackendExplicit ? string.Empty : " (default; set AgentFunctions:Backend to choose)")
                 + (settings.Backend == DurableBackendKind.InMemory ? " — runs do not survive a restart" : string.Empty),
             settings.DurableTask.HubName);
+        if (services.GetService<StorageConnection>() is { } storage)
+        {
+            logger.LogInformation("AzureWebJobsStorage: {Storage}", storage.Description);
+        }
+
         if (settings.Backend == DurableBackendKind.AzureStorage)
         {
             logger.LogInformation("Queue trigger on 'research-batch' is on (messages start batch-<batchId>; poison queue 'research-batch-poison').");
