@@ -1,4 +1,3 @@
-using AgentFunctions.Durable.Testing;
 using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
@@ -7,6 +6,7 @@ using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Host.Tests;
 
@@ -21,7 +21,7 @@ public sealed class HostTableSweeperTests(AzuriteFixture azurite)
     [Fact]
     public async Task SweepOnceAsync_IdempotencyKeyPastItsRetention_IsDeletedAndAFreshOneKept()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new TableIdempotencyStore(await NewTableAsync("sweepidem"), clock);
         await store.ClaimAsync("old", "hash", "first", Day, CancellationToken.None);
         clock.Advance(TimeSpan.FromHours(12));
@@ -39,7 +39,7 @@ public sealed class HostTableSweeperTests(AzuriteFixture azurite)
     [Fact]
     public async Task SweepOnceAsync_DeliveryPastItsRetention_IsDeletedAndAFreshOneKept()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var log = new TableDeliveryLog(await NewTableAsync("sweepdeliv"), Retention, clock, NullLogger<TableDeliveryLog>.Instance);
         await log.RunOnceAsync("old", _ => Task.FromResult(AcceptedOutcome), CancellationToken.None);
         clock.Advance(TimeSpan.FromDays(2));
@@ -58,7 +58,7 @@ public sealed class HostTableSweeperTests(AzuriteFixture azurite)
     [Fact]
     public async Task SweepOnceAsync_AbandonedClaimAndOldDecision_AreDeletedOnlyAfterTheirLongerLimits()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var table = await NewTableAsync("sweepclaims");
         var log = new TableDeliveryLog(table, TimeSpan.FromSeconds(10), clock, NullLogger<TableDeliveryLog>.Instance);
         var inFlight = TableKeys.For(TableDeliveryLog.DeliveryScope, "dead");
@@ -85,7 +85,7 @@ public sealed class HostTableSweeperTests(AzuriteFixture azurite)
     [Fact]
     public async Task SweepOnceAsync_KeyClaimedAnewAfterItWasRead_IsKept()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new TableIdempotencyStore(await NewTableAsync("sweeprace"), clock);
         await store.ClaimAsync("key", "hash", "first", Day, CancellationToken.None);
         clock.Advance(Day + TimeSpan.FromSeconds(1));

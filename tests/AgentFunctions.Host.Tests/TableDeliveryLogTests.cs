@@ -1,9 +1,9 @@
-using AgentFunctions.Durable.Testing;
 using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Host.Tests;
 
@@ -72,7 +72,7 @@ public sealed class TableDeliveryLogTests(AzuriteFixture azurite)
     public async Task RunOnceAsync_AfterRetention_RunsAgain()
     {
         var table = await NewTableAsync();
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var log = new TableDeliveryLog(table, Retention, clock, NullLogger<TableDeliveryLog>.Instance);
         var runs = 0;
         await log.RunOnceAsync("d", _ => { runs++; return Task.FromResult(AcceptedOutcome); }, CancellationToken.None);
@@ -90,7 +90,7 @@ public sealed class TableDeliveryLogTests(AzuriteFixture azurite)
     public async Task RunOnceAsync_ClaimAbandonedByADeadProcess_IsTakenOverAfterTheInFlightTimeout()
     {
         var table = await NewTableAsync();
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var partition = TableKeys.For(TableDeliveryLog.DeliveryScope, "d");
         await table.AddEntityAsync(new TableEntity(partition, string.Empty) { ["State"] = "InFlight", ["Owner"] = "dead", ["ClaimedAt"] = clock.GetUtcNow() - TableDeliveryLog.InFlightTimeout });
         var log = new TableDeliveryLog(table, Retention, clock, NullLogger<TableDeliveryLog>.Instance);

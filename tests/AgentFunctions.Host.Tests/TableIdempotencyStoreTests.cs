@@ -1,8 +1,8 @@
-using AgentFunctions.Durable.Testing;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Host.Research;
 using AgentFunctions.Testing;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Host.Tests;
 
@@ -62,7 +62,7 @@ public sealed class TableIdempotencyStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task ClaimAsync_AfterRetention_ClaimsTheKeyAnew()
     {
-        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new TableIdempotencyStore(await NewTableAsync(), clock);
         await store.ClaimAsync("key", "hash", "first", Day, CancellationToken.None);
 
