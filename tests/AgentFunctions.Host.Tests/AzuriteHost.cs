@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using AgentFunctions.Storage;
-using AgentFunctions.Storage.Queues;
 using AgentFunctions.Testing;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Host.Tests;
 
@@ -51,11 +50,15 @@ public static class AzuriteHost
     }
 
     /// <summary>A client that sends and reads message text exactly as stored (no encoding).</summary>
-    public static StorageAccountClient RawAccount(AzuriteFixture azurite) =>
-        new(azurite.ConnectionString, new StorageClientOptions { MessageEncoding = QueueMessageEncoding.None });
+    public static QueueServiceClient RawQueues(AzuriteFixture azurite) =>
+        new(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+
+    /// <summary>A client that base64-encodes message text, as Functions' queue output bindings do by default.</summary>
+    public static QueueServiceClient Base64Queues(AzuriteFixture azurite) =>
+        new(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>Empties both batch queues so a test sees only its own messages (the names are fixed by the host).</summary>
-    public static async Task ResetQueuesAsync(StorageAccountClient account)
+    public static async Task ResetQueuesAsync(QueueServiceClient account)
     {
         foreach (var name in new[] { BatchQueue, PoisonQueue })
         {
@@ -63,6 +66,16 @@ public static class AzuriteHost
             await queue.CreateIfNotExistsAsync();
             await queue.ClearMessagesAsync();
         }
+    }
+
+    /// <summary>Table client options that give up on an unreachable service within about a second (one retry).</summary>
+    public static Azure.Data.Tables.TableClientOptions FastFailing()
+    {
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(1);
+        return options;
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, at most <paramref name="limit"/>.</summary>

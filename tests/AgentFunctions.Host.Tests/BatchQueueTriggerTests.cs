@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentFunctions.Storage;
 using AgentFunctions.Testing;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Host.Tests;
 
@@ -10,15 +10,11 @@ namespace AgentFunctions.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class BatchQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly StorageAccountClient _raw = AzuriteHost.RawAccount(azurite);
+    private readonly QueueServiceClient _raw = AzuriteHost.RawQueues(azurite);
 
     public Task InitializeAsync() => AzuriteHost.ResetQueuesAsync(_raw);
 
-    public Task DisposeAsync()
-    {
-        _raw.Dispose();
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task BatchMessage_SentWithJavaScriptSdk_StartsBatchThatCompletesEveryQuestion()
@@ -58,8 +54,7 @@ public sealed class BatchQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifet
     public async Task BatchMessage_DeliveredTwice_StartsTheBatchOnce()
     {
         await using var host = await AzuriteHost.StartAsync(azurite.ConnectionString, AzuriteHost.NewHubName("batchdup"));
-        using var account = new StorageAccountClient(azurite.ConnectionString);
-        var queue = account.GetQueueClient(AzuriteHost.BatchQueue);
+        var queue = AzuriteHost.Base64Queues(azurite).GetQueueClient(AzuriteHost.BatchQueue);
         var batchId = "dup-" + Guid.NewGuid().ToString("N")[..8];
         var message = JsonSerializer.Serialize(new { batchId, questions = new[] { "What is an event-sourced history?" }, requireApproval = false });
         await queue.SendMessageAsync(message);
@@ -67,7 +62,7 @@ public sealed class BatchQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifet
 
         await queue.SendMessageAsync(message);
         await AzuriteHost.WaitUntilAsync(
-            async () => (await queue.GetPropertiesAsync()).ApproximateMessagesCount == 0 && host.Output.Contains("already exists", StringComparison.Ordinal),
+            async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0 && host.Output.Contains("already exists", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20),
             () => $"the redelivery was not deleted. Host output:\n{host.Output}");
 
@@ -91,13 +86,13 @@ public sealed class BatchQueueTriggerTests(AzuriteFixture azurite) : IAsyncLifet
 
         static bool IsPoisonLine(string line) => line.Contains("moved to 'research-batch-poison' after 2 deliveries", StringComparison.Ordinal);
         await AzuriteHost.WaitUntilAsync(
-            async () => (await poison.GetPropertiesAsync()).ApproximateMessagesCount == 2 && Lines(host.Output).Count(IsPoisonLine) == 2,
+            async () => (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount == 2 && Lines(host.Output).Count(IsPoisonLine) == 2,
             TimeSpan.FromSeconds(30),
             () => $"two messages did not reach the poison queue. Host output:\n{host.Output}");
 
-        var poisoned = await poison.PeekMessagesAsync(32);
-        Assert.Equal(new[] { noQuestions, notBase64 }.Order(StringComparer.Ordinal), poisoned.Select(m => m.MessageText).Order(StringComparer.Ordinal));
-        Assert.Equal(0, (await queue.GetPropertiesAsync()).ApproximateMessagesCount);
+        var poisoned = (await poison.PeekMessagesAsync(32)).Value;
+        Assert.Equal(new[] { noQuestions, notBase64 }.Order(StringComparer.Ordinal), poisoned.Select(m => m.Body.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         var poisonLines = Lines(host.Output).Where(IsPoisonLine).ToList();
         Assert.Contains(poisonLines, l => l.Contains("(batch noq-1)", StringComparison.Ordinal) && l.Contains("questions is required", StringComparison.Ordinal));
         Assert.Contains(poisonLines, l => l.Contains("not base64-encoded", StringComparison.Ordinal));

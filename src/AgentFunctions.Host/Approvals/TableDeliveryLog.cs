@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using AgentFunctions.Host.Hosting;
-using AgentFunctions.Storage;
-using AgentFunctions.Storage.Tables;
+using AgentFunctions.Host.Research;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Host.Approvals;
@@ -19,8 +20,9 @@ namespace AgentFunctions.Host.Approvals;
 /// left <see cref="InFlightTimeout"/> unsettled (its process died). A takeover cannot raise a decision twice:
 /// the round claim, also in this table, has to be won first. Storage errors propagate (the request fails
 /// 503), except when recording an outcome whose decision was already raised, which is answered anyway.
+/// Entities past their retention are deleted by the <see cref="HostTableSweeper"/> (<see cref="DeleteExpiredAsync"/>).
 /// </remarks>
-internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, TimeProvider time, ILogger<TableDeliveryLog> logger) : IDeliveryLog
+internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, TimeProvider time, ILogger<TableDeliveryLog> logger) : IDeliveryLog, IExpiringTable
 {
     /// <summary>Scope of delivery id entities.</summary>
     public const string DeliveryScope = "delivery";
@@ -79,9 +81,9 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
                     cancellationToken);
                 return true;
             }
-            catch (StorageRequestFailedException ex) when (ex.Status == 409)
+            catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                var holder = await table.GetEntityIfExistsAsync(partition, string.Empty, cancellationToken: cancellationToken);
+                var holder = await ReadAsync(partition, cancellationToken);
                 if (holder is not null)
                 {
                     // Our own insert may have landed before a retried request collided with it.
@@ -99,9 +101,9 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
     {
         try
         {
-            await table.DeleteEntityAsync(DecisionPartition(instanceId, roundKey), string.Empty, cancellationToken: cancellationToken);
+            await table.DeleteEntityAsync(DecisionPartition(instanceId, roundKey), string.Empty, ETag.All, cancellationToken);
         }
-        catch (StorageRequestFailedException ex) when (ex.Status == 404)
+        catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Already gone.
         }
@@ -135,14 +137,14 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
                 ["Owner"] = owner,
                 ["ClaimedAt"] = now,
             };
-            string? etag = null;
+            ETag? etag = null;
             try
             {
-                etag = await table.AddEntityAsync(claim, cancellationToken);
+                etag = (await table.AddEntityAsync(claim, cancellationToken)).Headers.ETag;
             }
-            catch (StorageRequestFailedException ex) when (ex.Status == 409)
+            catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                var existing = await table.GetEntityIfExistsAsync(partition, string.Empty, cancellationToken: cancellationToken);
+                var existing = await ReadAsync(partition, cancellationToken);
                 if (existing is null)
                 {
                     continue;
@@ -160,12 +162,12 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
                         return ReadOutcome(existing);
                     }
 
-                    etag = await TryReplaceAsync(claim, existing.ETag!, cancellationToken);
+                    etag = await TryReplaceAsync(claim, existing.ETag, cancellationToken);
                 }
                 else if (existing.GetDateTimeOffset("ClaimedAt") is not { } claimedAt || claimedAt + InFlightTimeout <= now)
                 {
                     logger.LogWarning("Delivery {DeliveryId} was left in flight since {ClaimedAt}; taking it over", deliveryId, existing.GetDateTimeOffset("ClaimedAt"));
-                    etag = await TryReplaceAsync(claim, existing.ETag!, cancellationToken);
+                    etag = await TryReplaceAsync(claim, existing.ETag, cancellationToken);
                 }
                 else
                 {
@@ -176,27 +178,27 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
                 }
             }
 
-            if (etag is not null)
+            if (etag is { } held)
             {
-                return await RunClaimedAsync(partition, etag, deliveryId, owner, handle, cancellationToken);
+                return await RunClaimedAsync(partition, held, deliveryId, owner, handle, cancellationToken);
             }
         }
     }
 
-    private async Task<string?> TryReplaceAsync(TableEntity claim, string etag, CancellationToken cancellationToken)
+    private async Task<ETag?> TryReplaceAsync(TableEntity claim, ETag etag, CancellationToken cancellationToken)
     {
         try
         {
-            return await table.UpdateEntityAsync(claim, etag, TableUpdateMode.Replace, cancellationToken);
+            return (await table.UpdateEntityAsync(claim, etag, TableUpdateMode.Replace, cancellationToken)).Headers.ETag;
         }
-        catch (StorageRequestFailedException ex) when (ex.Status is 404 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             return null;
         }
     }
 
     private async Task<DeliveryOutcome> RunClaimedAsync(
-        string partition, string etag, string deliveryId, string owner, Func<CancellationToken, Task<DeliveryOutcome>> handle, CancellationToken cancellationToken)
+        string partition, ETag etag, string deliveryId, string owner, Func<CancellationToken, Task<DeliveryOutcome>> handle, CancellationToken cancellationToken)
     {
         DeliveryOutcome outcome;
         try
@@ -231,7 +233,7 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
         {
             await table.UpdateEntityAsync(record, etag, TableUpdateMode.Replace, CancellationToken.None);
         }
-        catch (StorageRequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             // The decision is raised: answer it. A replay finds the claim in flight, and once that is taken
             // over the round claim makes it raise nothing (it is answered 409 instead of as the first).
@@ -241,21 +243,54 @@ internal sealed class TableDeliveryLog(TableClient table, TimeSpan retention, Ti
         return outcome;
     }
 
-    private async Task ForgetAsync(string partition, string etag, string deliveryId)
+    private async Task ForgetAsync(string partition, ETag etag, string deliveryId)
     {
         try
         {
             await table.DeleteEntityAsync(partition, string.Empty, etag, CancellationToken.None);
         }
-        catch (StorageRequestFailedException ex) when (ex.Status is 404 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // Already taken over by another host, which now owns the id.
         }
-        catch (StorageRequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex))
         {
             // Left in flight, it is taken over after InFlightTimeout; meanwhile a retry of the id waits for that.
             logger.LogWarning(ex, "Unaccepted delivery {DeliveryId} could not be forgotten", deliveryId);
         }
+    }
+
+    /// <summary>
+    /// Deletes what no longer answers for anything at <paramref name="now"/>: accepted deliveries settled more than
+    /// the retention ago (they would run again anyway); claims left in flight that long, and at least
+    /// <see cref="InFlightTimeout"/> (their process died); and review-round claims older than both the retention
+    /// and the longest approval wait (<see cref="ResearchSubmissionParser.MaxApprovalTimeout"/>), since until that
+    /// wait has surely ended a deleted claim could let a second decision into the same round. Deletes are
+    /// conditional on the ETag read, so an entity claimed anew meanwhile is kept.
+    /// </summary>
+    /// <returns>How many entities were deleted.</returns>
+    public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settled = now - retention;
+        var abandoned = now - (retention > InFlightTimeout ? retention : InFlightTimeout);
+        var decided = now - (retention > ResearchSubmissionParser.MaxApprovalTimeout ? retention : ResearchSubmissionParser.MaxApprovalTimeout);
+        return HostTableSweeper.DeleteWhereAsync(
+            table,
+            TableClient.CreateQueryFilter(
+                $"(State eq {Accepted} and SettledAt le {settled}) or (State eq {InFlight} and ClaimedAt le {abandoned}) or (Scope eq {DecisionScope} and ClaimedAt le {decided})"),
+            e => e.GetString("State") switch
+            {
+                Accepted => e.GetDateTimeOffset("SettledAt") <= settled,
+                InFlight => e.GetDateTimeOffset("ClaimedAt") <= abandoned,
+                _ => e.GetString("Scope") == DecisionScope && e.GetDateTimeOffset("ClaimedAt") <= decided,
+            },
+            cancellationToken);
+    }
+
+    private async Task<TableEntity?> ReadAsync(string partition, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, string.Empty, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
     }
 
     private static DeliveryOutcome ReadOutcome(TableEntity entity) => new(

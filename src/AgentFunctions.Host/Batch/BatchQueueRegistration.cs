@@ -4,7 +4,6 @@ using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Research.Publishing;
-using AgentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,14 +20,11 @@ public static class BatchQueueRegistration
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(configuration);
-        // A client of its own with encoding None: the trigger decodes per host.json and must forward poison
-        // messages exactly as stored, which the task hub's base64 client would re-encode.
-        // Registered in the container so that it is disposed with it.
-        services.AddKeyedSingleton(BatchQueueTrigger.QueueName, (_, _) =>
-            StorageAccountFactory.Create(configuration, new StorageClientOptions { MessageEncoding = Storage.Queues.QueueMessageEncoding.None }));
+        var connection = StorageConnection.Resolve(configuration);
+        services.AddSingleton<IBatchStarter>(sp => new DurableClientBatchStarter(sp.GetRequiredService<DurableTaskClient>()));
         services.AddHostedService(sp => new BatchQueueTrigger(
-            sp.GetRequiredKeyedService<StorageAccountClient>(BatchQueueTrigger.QueueName),
-            sp.GetRequiredService<DurableTaskClient>(),
+            connection,
+            sp.GetRequiredService<IBatchStarter>(),
             settings,
             sp.GetRequiredService<CallbackUrlPolicy>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -1,11 +1,9 @@
 using System.Text;
-using AgentFunctions.Host.Durable;
-using Microsoft.DurableTask;
-using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Hosting;
 using AgentFunctions.Research.Publishing;
-using AgentFunctions.Storage;
-using AgentFunctions.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,11 +11,13 @@ namespace AgentFunctions.Host.Batch;
 
 /// <summary>
 /// The <c>research-batch</c> queue trigger, run as the Functions host runs a queue trigger (host.json
-/// <c>extensions.queues</c>): polls with exponential backoff up to <c>maxPollingInterval</c>, takes up to
-/// <c>batchSize</c> messages and handles them concurrently, keeps each one hidden while it is handled, deletes
-/// it on success, leaves it for redelivery on failure, and moves it intact to <c>research-batch-poison</c>
-/// after <c>maxDequeueCount</c> failed deliveries. Each message starts one <c>BatchOrchestrator</c> with
-/// instance id <c>batch-&lt;batchId&gt;</c>; a redelivered message finds that instance and starts nothing.
+/// <c>extensions.queues</c>) with the Azure Storage Queues SDK: polls with exponential backoff up to
+/// <c>maxPollingInterval</c>, takes up to <c>batchSize</c> messages and handles them concurrently, fetches the
+/// next batch once no more than <c>newBatchThreshold</c> are still being handled, keeps each one hidden while it
+/// is handled, deletes it on success, leaves it for redelivery on failure, and moves it intact to
+/// <c>research-batch-poison</c> after <c>maxDequeueCount</c> failed deliveries. Each message starts one
+/// <c>BatchOrchestrator</c> with instance id <c>batch-&lt;batchId&gt;</c> through <see cref="IBatchStarter"/>;
+/// a redelivered message finds that instance and starts nothing.
 /// </summary>
 public sealed partial class BatchQueueTrigger : BackgroundService
 {
@@ -35,7 +35,7 @@ public sealed partial class BatchQueueTrigger : BackgroundService
 
     private readonly QueueClient _queue;
     private readonly QueueClient _poison;
-    private readonly DurableTaskClient _client;
+    private readonly IBatchStarter _starter;
     private readonly QueuesHostSettings _settings;
     private readonly CallbackUrlPolicy _callbackPolicy;
     private readonly TimeProvider _time;
@@ -43,34 +43,31 @@ public sealed partial class BatchQueueTrigger : BackgroundService
     private readonly TimeSpan _lease;
 
     /// <summary>Creates the trigger.</summary>
-    /// <param name="rawTextAccount">
-    /// The storage account, with <see cref="Storage.Queues.QueueMessageEncoding.None"/>: the trigger decodes bodies
-    /// itself per host.json, and forwards poison messages byte for byte.
+    /// <param name="connection">
+    /// The storage account. The trigger's queue clients use message encoding None: it decodes bodies itself per
+    /// host.json, and forwards poison messages byte for byte.
     /// </param>
-    /// <param name="client">Starts and looks up orchestrations.</param>
+    /// <param name="starter">Starts the batch orchestration a message asks for.</param>
     /// <param name="settings">The host's settings (host.json <c>extensions.queues</c>).</param>
     /// <param name="callbackPolicy">Judges each question's <c>callbackUrl</c> as <c>POST /api/research</c> does.</param>
     /// <param name="time">The clock for polling delays.</param>
     /// <param name="logger">The logger.</param>
     public BatchQueueTrigger(
-        StorageAccountClient rawTextAccount,
-        DurableTaskClient client,
+        StorageConnection connection,
+        IBatchStarter starter,
         HostSettings settings,
         CallbackUrlPolicy callbackPolicy,
         TimeProvider time,
         ILogger<BatchQueueTrigger> logger)
     {
-        ArgumentNullException.ThrowIfNull(rawTextAccount);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(starter);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(callbackPolicy);
-        if (rawTextAccount.Options.MessageEncoding != Storage.Queues.QueueMessageEncoding.None)
-        {
-            throw new ArgumentException("The batch trigger needs an account whose queue encoding is None, to see and forward messages as stored.", nameof(rawTextAccount));
-        }
-
-        _queue = rawTextAccount.GetQueueClient(QueueName);
-        _poison = rawTextAccount.GetQueueClient(PoisonQueueName);
-        _client = client;
+        var queues = connection.CreateQueueServiceClient(Azure.Storage.Queues.QueueMessageEncoding.None);
+        _queue = queues.GetQueueClient(QueueName);
+        _poison = queues.GetQueueClient(PoisonQueueName);
+        _starter = starter;
         _settings = settings.Queues;
         _callbackPolicy = callbackPolicy;
         _time = time;
@@ -85,55 +82,75 @@ public sealed partial class BatchQueueTrigger : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarting(QueueName, _settings.BatchSize, _settings.MaxDequeueCount, _settings.MessageEncoding, _settings.MaxPollingInterval);
+        LogStarting(QueueName, _settings.BatchSize, _settings.NewBatchThreshold, _settings.MaxDequeueCount, _settings.MessageEncoding, _settings.MaxPollingInterval);
         var delay = TimeSpan.Zero;
         var queuesReady = false;
-        while (!stoppingToken.IsCancellationRequested)
+        var handling = new List<Task>();
+        try
         {
-            IReadOnlyList<QueueMessage> messages;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (!queuesReady)
+                // As the Functions queue listener: the next batch is fetched once no more than newBatchThreshold
+                // messages of earlier ones are still being handled.
+                handling.RemoveAll(t => t.IsCompleted);
+                while (handling.Count > _settings.NewBatchThreshold)
                 {
-                    await _queue.CreateIfNotExistsAsync(stoppingToken);
-                    await _poison.CreateIfNotExistsAsync(stoppingToken);
-                    queuesReady = true;
+                    await Task.WhenAny(handling);
+                    handling.RemoveAll(t => t.IsCompleted);
                 }
 
-                messages = await _queue.ReceiveMessagesAsync(_settings.BatchSize, _lease, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is StorageRequestFailedException or HttpRequestException or OperationCanceledException or IOException)
-            {
-                LogPollFailed(ex, QueueName);
-                messages = [];
-            }
+                QueueMessage[] messages;
+                try
+                {
+                    if (!queuesReady)
+                    {
+                        await _queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+                        await _poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+                        queuesReady = true;
+                    }
 
-            if (messages.Count > 0)
-            {
-                delay = TimeSpan.Zero;
-                await Task.WhenAll(messages.Select(m => HandleAsync(m, stoppingToken)));
-                continue;
-            }
+                    messages = (await _queue.ReceiveMessagesAsync(_settings.BatchSize, _lease, stoppingToken)).Value;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (StorageErrors.IsStorageFailure(ex) || ex is OperationCanceledException)
+                {
+                    LogPollFailed(ex, QueueName);
+                    messages = [];
+                }
 
-            // As the Functions queue listener: double the wait while the queue stays empty, up to the maximum.
-            delay = delay == TimeSpan.Zero ? _minPollingInterval : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.MaxPollingInterval.Ticks));
-            try
-            {
-                await Task.Delay(delay, _time, stoppingToken);
+                if (messages.Length > 0)
+                {
+                    delay = TimeSpan.Zero;
+                    handling.AddRange(messages.Select(m => HandleAsync(m, stoppingToken)));
+                    continue;
+                }
+
+                // As the Functions queue listener: double the wait while the queue stays empty, up to the maximum.
+                delay = delay == TimeSpan.Zero ? _minPollingInterval : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _settings.MaxPollingInterval.Ticks));
+                try
+                {
+                    await Task.Delay(delay, _time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        finally
+        {
+            // Messages being handled see the stop and are left to reappear; wait for them to say so.
+            await Task.WhenAll(handling);
         }
     }
 
     private async Task HandleAsync(QueueMessage message, CancellationToken stoppingToken)
     {
+        // Yield first: the poll loop starts every message of a batch before any of them runs its first request.
+        await Task.Yield();
         using var scope = _logger.BeginScope("QueueMessageId:{MessageId}", message.MessageId);
         var receipt = new PopReceiptHolder(message.PopReceipt);
         string? batchId = null;
@@ -176,15 +193,16 @@ public sealed partial class BatchQueueTrigger : BackgroundService
             LogWillRetry(message.MessageId, batchId ?? "(unknown)", message.DequeueCount, _settings.MaxDequeueCount, failure);
 
             // host.json visibilityTimeout is the delay before a failed message is tried again (0: at once).
-            await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, _settings.VisibilityTimeout, cancellationToken: stoppingToken);
+            await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _settings.VisibilityTimeout, cancellationToken: stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the message reappears when its visibility lapses and is handled then.
         }
-        catch (Exception ex) when (ex is StorageRequestFailedException or HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception ex)
         {
             // Could not settle the message (e.g. its receipt was superseded after a lost renewal); it comes back.
+            // Anything else is caught here too, as the Functions host does: one message must not stop the trigger.
             LogSettleFailed(ex, message.MessageId, batchId ?? "(unknown)");
         }
     }
@@ -195,7 +213,7 @@ public sealed partial class BatchQueueTrigger : BackgroundService
         string body;
         try
         {
-            body = Decode(message.MessageText);
+            body = Decode(message.Body.ToString());
         }
         catch (FormatException ex)
         {
@@ -211,21 +229,16 @@ public sealed partial class BatchQueueTrigger : BackgroundService
         var instanceId = BatchMessageParser.InstanceId(request.BatchId);
         try
         {
-            // Any existing instance, finished or not, means this message was already handled: start nothing.
-            if (await _client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is { } existing)
+            var start = await _starter.StartAsync(instanceId, request, cancellationToken);
+            if (start.Started)
             {
-                LogDuplicate(instanceId, existing.RuntimeStatus, message.MessageId, message.DequeueCount);
-                return (request.BatchId, string.Empty);
+                LogStarted(instanceId, request.Questions.Count, message.MessageId);
+            }
+            else
+            {
+                LogDuplicate(instanceId, start.ExistingStatus ?? "unknown", message.MessageId, message.DequeueCount);
             }
 
-            await _client.ScheduleNewOrchestrationInstanceAsync(
-                ResearchPipelineRegistration.BatchOrchestratorName, request, new StartOrchestrationOptions(instanceId), cancellationToken);
-            LogStarted(instanceId, request.Questions.Count, message.MessageId);
-            return (request.BatchId, string.Empty);
-        }
-        catch (InstanceAlreadyExistsException)
-        {
-            LogDuplicate(instanceId, OrchestrationRuntimeStatus.Running, message.MessageId, message.DequeueCount);
             return (request.BatchId, string.Empty);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -262,15 +275,15 @@ public sealed partial class BatchQueueTrigger : BackgroundService
             while (true)
             {
                 await Task.Delay(interval, _time, cancellationToken);
-                var update = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, _lease, cancellationToken: cancellationToken);
-                receipt.Value = update.PopReceipt;
+                var update = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _lease, cancellationToken: cancellationToken);
+                receipt.Value = update.Value.PopReceipt;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Handling finished.
         }
-        catch (Exception ex) when (ex is StorageRequestFailedException or HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception ex) when (StorageErrors.IsStorageFailure(ex) || ex is OperationCanceledException)
         {
             // Another delivery may now take the message; starting a batch is idempotent, so that is safe.
             LogRenewFailed(ex, message.MessageId);
@@ -279,20 +292,20 @@ public sealed partial class BatchQueueTrigger : BackgroundService
 
     private async Task MoveToPoisonAsync(QueueMessage message, PopReceiptHolder receipt, string? batchId, string reason, CancellationToken cancellationToken)
     {
-        // The account's encoding is None, so the stored text is forwarded exactly as it arrived.
-        await _poison.SendMessageAsync(message.MessageText, cancellationToken: cancellationToken);
+        // The clients' encoding is None, so the stored text is forwarded exactly as it arrived.
+        await _poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
         await _queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken);
         LogPoisoned(message.MessageId, batchId ?? "(unknown)", message.DequeueCount, PoisonQueueName, reason);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue trigger on '{Queue}' started (batchSize {BatchSize}, maxDequeueCount {MaxDequeueCount}, encoding {Encoding}, maxPollingInterval {MaxPollingInterval})")]
-    private partial void LogStarting(string queue, int batchSize, int maxDequeueCount, Configuration.QueueMessageEncoding encoding, TimeSpan maxPollingInterval);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue trigger on '{Queue}' started (batchSize {BatchSize}, newBatchThreshold {NewBatchThreshold}, maxDequeueCount {MaxDequeueCount}, encoding {Encoding}, maxPollingInterval {MaxPollingInterval})")]
+    private partial void LogStarting(string queue, int batchSize, int newBatchThreshold, int maxDequeueCount, Configuration.QueueMessageEncoding encoding, TimeSpan maxPollingInterval);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {InstanceId} started with {QuestionCount} questions from queue message {MessageId}")]
     private partial void LogStarted(string instanceId, int questionCount, string messageId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {InstanceId} already exists ({RuntimeStatus}); queue message {MessageId} (delivery {DequeueCount}) starts nothing and is deleted")]
-    private partial void LogDuplicate(string instanceId, OrchestrationRuntimeStatus runtimeStatus, string messageId, long dequeueCount);
+    private partial void LogDuplicate(string instanceId, string runtimeStatus, string messageId, long dequeueCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue message {MessageId} (batch {BatchId}) failed on delivery {DequeueCount} of {MaxDequeueCount}; it will be retried: {Reason}")]
     private partial void LogWillRetry(string messageId, string batchId, long dequeueCount, int maxDequeueCount, string reason);

@@ -29,6 +29,12 @@ public sealed record HostSettings
     /// <summary><c>AgentFunctions:Idempotency:Retention</c>: how long an Idempotency-Key maps to its instance.</summary>
     public required TimeSpan IdempotencyRetention { get; init; }
 
+    /// <summary>
+    /// <c>AgentFunctions:Sweep:Interval</c>: how often the host deletes Idempotency-Keys and webhook delivery ids
+    /// whose retention is over (AzureStorage backend; in memory they are dropped as they expire).
+    /// </summary>
+    public required TimeSpan SweepInterval { get; init; }
+
     /// <summary>Reads and validates the settings.</summary>
     /// <exception cref="HostConfigurationException">A setting is malformed or out of range.</exception>
     public static HostSettings Load(IConfiguration configuration)
@@ -50,6 +56,7 @@ public sealed record HostSettings
             Keys = new FunctionKeys(read.List("AgentFunctions:Keys:Function"), read.List("AgentFunctions:Keys:System")),
             Review = ReviewSettings.Load(read),
             IdempotencyRetention = read.Duration("AgentFunctions:Idempotency:Retention", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)),
+            SweepInterval = read.Duration("AgentFunctions:Sweep:Interval", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
         };
     }
 }

@@ -1,5 +1,4 @@
 using AgentFunctions.Host.Configuration;
-using AgentFunctions.Storage;
 
 namespace AgentFunctions.Host.Hosting;
 
@@ -13,6 +12,7 @@ public sealed record HostTableNames
     /// <exception cref="HostConfigurationException">The hub name, or a name derived from it, is not a valid table name.</exception>
     public HostTableNames(string hubName)
     {
+        ArgumentNullException.ThrowIfNull(hubName);
         if (DurableTaskHostSettings.ValidateHubName(hubName) is { } problem)
         {
             throw new HostConfigurationException("host.json extensions.durableTask.hubName", problem);
@@ -28,8 +28,12 @@ public sealed record HostTableNames
     /// <summary>Reviewer webhook delivery ids and the review rounds already decided.</summary>
     public string Deliveries { get; }
 
+    /// <summary>Azure's table name rule: 3 to 63 ASCII letters and digits, starting with a letter.</summary>
+    public static bool IsValidTableName(string name) =>
+        name.Length is >= 3 and <= 63 && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
+
     private static string Checked(string name) =>
-        StorageNames.IsValidTableName(name)
+        IsValidTableName(name)
             ? name
             : throw new HostConfigurationException(
                 "host.json extensions.durableTask.hubName", $"'{name}' is not a valid table name (3-63 ASCII letters and digits, starting with a letter); use a shorter hub name.");

@@ -1,4 +1,4 @@
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +15,9 @@ internal sealed class HostTablesInitializer(IReadOnlyList<TableClient> tables, I
     {
         foreach (var table in tables)
         {
-            if (await table.CreateIfNotExistsAsync(cancellationToken))
+            // 409 (it exists) is answered without an exception; 201/204 means this call created it.
+            var response = await table.CreateIfNotExistsAsync(cancellationToken);
+            if (response.GetRawResponse().Status is 201 or 204)
             {
                 logger.LogInformation("Created table '{Table}'", table.Name);
             }

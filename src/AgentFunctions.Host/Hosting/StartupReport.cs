@@ -20,6 +20,11 @@ internal sealed class StartupReport(IServiceProvider services, HostSettings sett
         logger.LogInformation(
             "Task hub '{HubName}' on Azure Storage (AzureWebJobsStorage); queue trigger on 'research-batch' (messages start batch-<batchId>; poison queue 'research-batch-poison').",
             settings.DurableTask.HubName);
+        if (services.GetService<StorageConnection>() is { } storage)
+        {
+            logger.LogInformation("AzureWebJobsStorage: {Storage}", storage.Description);
+        }
+
         logger.LogInformation(
             settings.Keys.Enabled
                 ? "Function keys configured: /api/* needs a function key, the management API a system key."

@@ -1,4 +1,3 @@
-using AgentFunctions.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -15,7 +14,7 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (exception is not StorageRequestFailedException { Status: 0 or 408 or 429 or >= 500 } storage)
+        if (!StorageErrors.IsUnavailable(exception))
         {
             return false;
         }
@@ -31,8 +30,14 @@ public sealed class StorageUnavailableHandler(IProblemDetailsService problems, I
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Storage is temporarily unavailable",
-                Detail = $"{storage.Message} Retry after a few seconds (with the same Idempotency-Key for a submission).",
+                Detail = $"{Describe(exception)} Retry after a few seconds (with the same Idempotency-Key for a submission).",
             },
         }).ConfigureAwait(false);
     }
+
+    /// <summary>The SDK's retry failure lists every attempt; the last one says what went wrong.</summary>
+    private static string Describe(Exception exception) =>
+        exception is AggregateException { InnerExceptions.Count: > 0 } aggregate
+            ? $"{aggregate.InnerExceptions.Count} attempts failed; the last: {aggregate.InnerExceptions[^1].Message}"
+            : exception.Message;
 }

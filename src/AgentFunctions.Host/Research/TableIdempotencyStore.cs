@@ -1,6 +1,6 @@
 using AgentFunctions.Host.Hosting;
-using AgentFunctions.Storage;
-using AgentFunctions.Storage.Tables;
+using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Host.Research;
 
@@ -11,10 +11,11 @@ namespace AgentFunctions.Host.Research;
 /// succeeds owns the key; an expired entity is taken over by an ETag-conditional replace.
 /// </summary>
 /// <remarks>
-/// Expired entities are not deleted, only ignored and overwritten by the next claim of their key. Storage
-/// errors propagate, so an unreachable table fails the request (503) instead of losing the guarantee.
+/// Expired entities are ignored and overwritten by the next claim of their key, and deleted by the
+/// <see cref="HostTableSweeper"/> (<see cref="DeleteExpiredAsync"/>). Storage errors propagate, so an unreachable
+/// table fails the request (503) instead of losing the guarantee.
 /// </remarks>
-internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time) : IIdempotencyStore
+internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time) : IIdempotencyStore, IExpiringTable
 {
     /// <summary>Keys are claimed for research submissions (the API and the runs page share one key space).</summary>
     public const string Scope = "research";
@@ -48,12 +49,12 @@ internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time
                 await table.AddEntityAsync(entity, cancellationToken);
                 return new IdempotencyClaim(proposedInstanceId, requestHash, IsNew: true, IsStarted: false);
             }
-            catch (StorageRequestFailedException ex) when (ex.Status == 409)
+            catch (RequestFailedException ex) when (ex.Status == 409)
             {
                 // Someone holds the key, or our own insert landed and its retry collided with it.
             }
 
-            var existing = await table.GetEntityIfExistsAsync(partition, string.Empty, cancellationToken: cancellationToken);
+            var existing = await ReadAsync(partition, cancellationToken);
             if (existing is null)
             {
                 continue;
@@ -72,10 +73,10 @@ internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time
 
             try
             {
-                await table.UpdateEntityAsync(entity, existing.ETag!, TableUpdateMode.Replace, cancellationToken);
+                await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 return new IdempotencyClaim(proposedInstanceId, requestHash, IsNew: true, IsStarted: false);
             }
-            catch (StorageRequestFailedException ex) when (ex.Status is 404 or 412)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
                 // Another caller replaced or released the expired entity first; read again.
             }
@@ -87,7 +88,7 @@ internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time
     public async Task MarkStartedAsync(string key, string instanceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var existing = await table.GetEntityIfExistsAsync(TableKeys.For(Scope, key), string.Empty, cancellationToken: cancellationToken);
+        var existing = await ReadAsync(TableKeys.For(Scope, key), cancellationToken);
         if (existing is null || existing.GetString("InstanceId") != instanceId || existing.GetBoolean("Started") == true)
         {
             return;
@@ -96,9 +97,9 @@ internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time
         var update = new TableEntity(existing.PartitionKey, existing.RowKey) { ["Started"] = true };
         try
         {
-            await table.UpdateEntityAsync(update, existing.ETag!, TableUpdateMode.Merge, cancellationToken);
+            await table.UpdateEntityAsync(update, existing.ETag, TableUpdateMode.Merge, cancellationToken);
         }
-        catch (StorageRequestFailedException ex) when (ex.Status is 404 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // Changed meanwhile (released, or marked by a concurrent repeat): nothing left for us to record.
         }
@@ -107,7 +108,7 @@ internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time
     public async Task ReleaseAsync(string key, string instanceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var existing = await table.GetEntityIfExistsAsync(TableKeys.For(Scope, key), string.Empty, cancellationToken: cancellationToken);
+        var existing = await ReadAsync(TableKeys.For(Scope, key), cancellationToken);
         if (existing is null || existing.GetString("InstanceId") != instanceId)
         {
             return;
@@ -115,12 +116,30 @@ internal sealed class TableIdempotencyStore(TableClient table, TimeProvider time
 
         try
         {
-            await table.DeleteEntityAsync(existing.PartitionKey, existing.RowKey, existing.ETag!, cancellationToken);
+            await table.DeleteEntityAsync(existing.PartitionKey, existing.RowKey, existing.ETag, cancellationToken);
         }
-        catch (StorageRequestFailedException ex) when (ex.Status is 404 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // Changed meanwhile: a concurrent repeat started the instance after all, so the mapping stays.
         }
+    }
+
+    /// <summary>
+    /// Deletes the entities whose retention ended before <paramref name="now"/>. Each delete is conditional on the
+    /// entity's ETag, so a key claimed anew meanwhile (its entity replaced) is kept.
+    /// </summary>
+    /// <returns>How many entities were deleted.</returns>
+    public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        HostTableSweeper.DeleteWhereAsync(
+            table,
+            TableClient.CreateQueryFilter($"Scope eq {Scope} and ExpiresAt le {now}"),
+            e => e.GetDateTimeOffset("ExpiresAt") is { } expires && expires <= now,
+            cancellationToken);
+
+    private async Task<TableEntity?> ReadAsync(string partition, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partition, string.Empty, cancellationToken: cancellationToken);
+        return response.HasValue ? response.Value : null;
     }
 
     private static IdempotencyClaim Read(TableEntity entity) => new(
