@@ -57,6 +57,12 @@ public sealed partial record ModelProviderSettings(string? Endpoint, string? Dep
             throw Invalid(EndpointKey, $"'{Endpoint}' is not an absolute http(s) URL; use the resource URL, https://<resource>.openai.azure.com/.");
         }
 
+        if (endpoint.Scheme == Uri.UriSchemeHttp && !endpoint.IsLoopback)
+        {
+            // The key or token would cross the network in clear text; plain http is for a proxy or fake on this machine.
+            throw Invalid(EndpointKey, $"'{Endpoint}' is plain http to another machine; use https (http is accepted for 127.0.0.1 and localhost only).");
+        }
+
         if (!string.IsNullOrEmpty(endpoint.Query) || !string.IsNullOrEmpty(endpoint.Fragment))
         {
             throw Invalid(EndpointKey, $"'{Endpoint}' has a query or fragment; use the resource URL, https://<resource>.openai.azure.com/.");

@@ -341,6 +341,7 @@ public sealed class AzureOpenAIChatClientTests : IAsyncLifetime
     [InlineData("https://x.openai.azure.com", null, null, "AZURE_OPENAI_DEPLOYMENT")]
     [InlineData("x.openai.azure.com", "gpt", null, "AZURE_OPENAI_ENDPOINT")]
     [InlineData("ftp://x.openai.azure.com", "gpt", null, "AZURE_OPENAI_ENDPOINT")]
+    [InlineData("http://x.openai.azure.com", "gpt", null, "AZURE_OPENAI_ENDPOINT")]
     [InlineData("https://x.openai.azure.com/?api-version=1", "gpt", null, "AZURE_OPENAI_ENDPOINT")]
     [InlineData("https://x.openai.azure.com", "gpt 4o", null, "AZURE_OPENAI_DEPLOYMENT")]
     [InlineData("https://x.openai.azure.com", "gpt", "my-identity", "AZURE_CLIENT_ID")]
