@@ -72,6 +72,18 @@ public sealed class StartupTests
         Assert.Contains(expected, output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("AZURE_OPENAI_ENDPOINT", "openai.example", "AZURE_OPENAI_ENDPOINT")]
+    [InlineData("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com/", "AZURE_OPENAI_DEPLOYMENT")]
+    public async Task Start_InvalidModelSetting_FailsNamingTheKey(string variable, string value, string key)
+    {
+        var (exitCode, output) = await HostProcess.RunExpectingExitAsync(
+            environment: new Dictionary<string, string> { [variable] = value }, args: []);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"cannot start. Invalid setting '{key}'", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Start_HubNameOverriddenByEnvironment_EnvironmentWins()
     {

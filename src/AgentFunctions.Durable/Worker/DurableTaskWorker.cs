@@ -42,7 +42,7 @@ public sealed class DurableTaskWorker : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(registry);
         _backend = backend;
         _registry = registry;
-        _services = services ?? EmptyServiceProvider.Instance;
+        _services = services ?? Execution.EmptyServiceProvider.Instance;
         _options = options ?? new DurableTaskWorkerOptions();
         _options.Validate();
         _converter = converter ?? DataConverter.Default;

@@ -58,8 +58,10 @@ public static class AgentFunctionsHostExtensions
         }
         catch (ArgumentException ex)
         {
-            // The pipeline's own settings (AgentFunctions:Research:*, AgentFunctions:Callbacks:*) name their key in the message.
-            throw new HostConfigurationException($"Invalid setting: {ex.Message}", ex);
+            // The pipeline's own settings (AgentFunctions:Research:*, AgentFunctions:Callbacks:*) name their key in the
+            // message; the model settings (AZURE_OPENAI_*) already say "Invalid setting '<key>'".
+            throw new HostConfigurationException(
+                ex.Message.StartsWith("Invalid setting", StringComparison.Ordinal) ? ex.Message : $"Invalid setting: {ex.Message}", ex);
         }
 
 

@@ -1,8 +1,8 @@
-using AgentFunctions.Host.Durable;
-using Microsoft.DurableTask;
-using Microsoft.DurableTask.Client;
+using AgentFunctions.Host.Configuration;
 using Microsoft.ApplicationInsights;
 using Microsoft.ApplicationInsights.Extensibility;
+using Microsoft.ApplicationInsights.WorkerService;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,88 +14,128 @@ using OpenTelemetry.Trace;
 namespace AgentFunctions.Host.Telemetry;
 
 /// <summary>
-/// Traces and metrics of the runtime (<c>AgentFunctions.Durable</c>), the pipeline
-/// (<c>AgentFunctions.Research</c>) and ASP.NET Core's own request spans, exported over OTLP when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set and to Application Insights when
-/// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set. The providers are built with the SDK directly
-/// (the OpenTelemetry hosting package is not available) and disposed with the host's container.
+/// Telemetry as a Functions app sends it: Application Insights through <c>Microsoft.ApplicationInsights.WorkerService</c>
+/// when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (logs of Warning and above, HTTP and Azure SDK dependencies,
+/// performance counters, live metrics, and the spans of <see cref="TracedSources"/> through
+/// <see cref="ActivitySourceTelemetryModule"/>), and, independently, traces and metrics over OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The OpenTelemetry providers are built with the SDK directly (the
+/// OpenTelemetry hosting package is not available) and disposed with the host's container.
 /// </summary>
 public static class TelemetryRegistration
 {
     /// <summary>The research pipeline's activity source and meter name.</summary>
     public const string ResearchSourceName = "AgentFunctions.Research";
 
-    /// <summary>Adds the providers (when any exporter is configured) and a hosted service that starts them.</summary>
+    /// <summary>The Application Insights connection string setting, as Functions reads it.</summary>
+    public const string ConnectionStringKey = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>The activity sources whose spans are exported: the runtime, the pipeline (agents and model calls), ASP.NET Core requests.</summary>
+    public static IReadOnlyList<string> TracedSources { get; } = ["DurableTask.Core", "Microsoft.DurableTask", ResearchSourceName, "Microsoft.AspNetCore"];
+
+    /// <summary>Adds the exporters that are configured and a hosted service that starts them.</summary>
+    /// <exception cref="HostConfigurationException"><c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is malformed.</exception>
     public static IServiceCollection AddAgentFunctionsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var appInsights = configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"] is { Length: > 0 } connectionString ? connectionString : null;
-        if (!otlp && appInsights is null)
+        var connectionString = configuration[ConnectionStringKey] is { Length: > 0 } value ? value.Trim() : null;
+        if (!otlp && connectionString is null)
         {
             return services;
         }
 
-        if (appInsights is not null)
+        if (connectionString is not null)
         {
-            services.AddSingleton(_ =>
-            {
-                var config = TelemetryConfiguration.CreateDefault();
-                config.ConnectionString = appInsights;
-                return config;
-            });
-            services.AddSingleton(sp => new TelemetryClient(sp.GetRequiredService<TelemetryConfiguration>()));
+            AddApplicationInsights(services, configuration, connectionString);
         }
 
-        services.AddSingleton(sp =>
+        if (otlp)
         {
-            var builder = Sdk.CreateTracerProviderBuilder()
-                .AddSource("DurableTask.Core", "Microsoft.DurableTask", ResearchSourceName, "Microsoft.AspNetCore");
-            if (otlp)
-            {
-                builder.AddOtlpExporter();
-            }
+            AddOtlp(services);
+        }
 
-            if (appInsights is not null)
-            {
-                builder.AddProcessor(new BatchActivityExportProcessor(new ApplicationInsightsSpanExporter(sp.GetRequiredService<TelemetryClient>())));
-            }
-
-            return builder.Build();
-        });
-        services.AddSingleton(_ =>
-        {
-            var builder = Sdk.CreateMeterProviderBuilder()
-                .AddMeter(ResearchSourceName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
-            if (otlp)
-            {
-                builder.AddOtlpExporter();
-            }
-
-            // Application Insights gets spans and logs; metrics go over OTLP only (no AI metric exporter here).
-            return builder.Build();
-        });
-        services.AddHostedService(sp => new TelemetryStarter(sp, otlp, appInsights is not null));
+        services.AddSingleton<IStartupFilter, RequestSpanTagging>();
+        services.AddHostedService(sp => new TelemetryStarter(sp, otlp, connectionString is not null));
         return services;
     }
 
-    /// <summary>Resolves the providers at startup so they listen from the first request on.</summary>
+    private static void AddApplicationInsights(IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        CheckConnectionString(connectionString);
+
+        // The package binds APPLICATIONINSIGHTS_CONNECTION_STRING, APPINSIGHTS_DEVELOPER_MODE and the ApplicationInsights
+        // section from the host's configuration (local.settings.json included) itself; these run after that binding.
+        services.AddApplicationInsightsTelemetryWorkerService();
+        services.Configure<ApplicationInsightsServiceOptions>(options =>
+        {
+            options.ConnectionString ??= connectionString;
+
+            // That module asks the Azure VM metadata endpoint (169.254.169.254) about the machine at startup; a host
+            // on a developer's machine is not an Azure VM, so it stays off unless the settings turn it on.
+            if (configuration["ApplicationInsights:EnableAzureInstanceMetadataTelemetryModule"] is null)
+            {
+                options.EnableAzureInstanceMetadataTelemetryModule = false;
+            }
+        });
+        services.AddSingleton<ITelemetryModule>(_ => new ActivitySourceTelemetryModule(TracedSources));
+    }
+
+    /// <summary>Fails startup on a connection string the SDK would reject later, naming the setting but not echoing it.</summary>
+    private static void CheckConnectionString(string connectionString)
+    {
+        using var probe = new TelemetryConfiguration();
+        try
+        {
+            probe.ConnectionString = connectionString;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new HostConfigurationException(ConnectionStringKey, $"{ex.Message} Copy it from the Application Insights resource's Overview page.");
+        }
+    }
+
+    private static void AddOtlp(IServiceCollection services)
+    {
+        services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
+            .AddSource([.. TracedSources])
+            .AddOtlpExporter()
+            .Build());
+        services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
+            .AddMeter(ResearchSourceName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddOtlpExporter()
+            .Build());
+    }
+
+    /// <summary>Resolves the exporters at startup so they listen from the first request on, and flushes them at shutdown.</summary>
     private sealed class TelemetryStarter(IServiceProvider services, bool otlp, bool appInsights) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            _ = services.GetRequiredService<TracerProvider>();
-            _ = services.GetRequiredService<MeterProvider>();
+            if (otlp)
+            {
+                _ = services.GetRequiredService<TracerProvider>();
+                _ = services.GetRequiredService<MeterProvider>();
+            }
+
+            if (appInsights)
+            {
+                // Resolving the client builds the TelemetryConfiguration, which initializes every telemetry module.
+                _ = services.GetRequiredService<TelemetryClient>();
+            }
+
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TelemetryRegistration).FullName!)
                 .LogInformation("Telemetry export: OTLP {Otlp}, Application Insights {AppInsights}", otlp ? "on" : "off", appInsights ? "on" : "off");
             return Task.CompletedTask;
         }
 
-        public Task StopAsync(CancellationToken cancellationToken)
+        public async Task StopAsync(CancellationToken cancellationToken)
         {
             services.GetService<TracerProvider>()?.ForceFlush(5000);
             services.GetService<MeterProvider>()?.ForceFlush(5000);
-            return Task.CompletedTask;
+            if (services.GetService<TelemetryClient>() is { } client)
+            {
+                await client.FlushAsync(cancellationToken);
+            }
         }
     }
 }

@@ -17,6 +17,9 @@ public sealed class ResearchModelOptions
     /// <summary>Citation checker limits and whether it asks the model about support.</summary>
     public CitationCheckerOptions CitationChecker { get; } = new();
 
+    /// <summary>Retries and timeout of model calls.</summary>
+    public ModelClientOptions Client { get; } = new();
+
     /// <summary>The circuit breaker in front of the model.</summary>
     public CircuitBreakerOptions Breaker { get; } = new();
 

@@ -12,12 +12,13 @@ public static class ResearchModelServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IChatClient"/> (Azure OpenAI when <c>AZURE_OPENAI_ENDPOINT</c> is set, else the offline
-    /// model, behind a <see cref="ResilientChatClient"/>), <see cref="ModelCircuitBreaker"/>, the agents and
+    /// model, composed by <see cref="ModelProviderFactory.Create"/>), <see cref="ModelCircuitBreaker"/>, the agents and
     /// <see cref="AgentStatsRecorder"/>, all singletons. <see cref="TimeProvider"/> defaults to the system clock.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="settings">The provider settings, e.g. <c>ModelProviderSettings.From(key =&gt; configuration[key])</c>.</param>
-    /// <param name="configure">Adjusts agent, breaker and stats options.</param>
+    /// <param name="configure">Adjusts agent, client, breaker and stats options.</param>
+    /// <exception cref="ArgumentException">A model setting is malformed or missing; the message names the key.</exception>
     public static IServiceCollection AddResearchAgents(
         this IServiceCollection services, ModelProviderSettings settings, Action<ResearchModelOptions>? configure = null)
     {
@@ -26,11 +27,15 @@ public static class ResearchModelServiceCollectionExtensions
         var options = new ResearchModelOptions();
         configure?.Invoke(options);
 
+        // Checked here, at registration, so a host refuses to start on a bad value instead of failing its first run.
+        settings.Validate();
+        options.Client.Validate();
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
         services.TryAddSingleton(sp => new ModelCircuitBreaker(options.Breaker, sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IChatClient>(sp => ModelProviderFactory.Create(
-            settings, sp.GetRequiredService<ModelCircuitBreaker>(), timeProvider: sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => ModelProviderFactory.Create(
+            settings, sp.GetRequiredService<ModelCircuitBreaker>(), options.Client, timeProvider: sp.GetRequiredService<TimeProvider>(), services: sp));
         services.TryAddSingleton(_ => new AgentStatsRecorder(options.StatsWindow));
         services.TryAddSingleton(sp => new PlannerAgent(
             sp.GetRequiredService<IChatClient>(), options.Planner, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PlannerAgent>>()));

@@ -6,7 +6,10 @@ using System.Text.Json;
 
 namespace AgentFunctions.Research.Tests.Models;
 
-/// <summary>A scripted OpenAI-compatible chat completions endpoint on 127.0.0.1.</summary>
+/// <summary>
+/// A scripted Azure OpenAI resource on 127.0.0.1: it answers chat completions (any deployment) with the replies
+/// queued, in order, and records each request.
+/// </summary>
 public sealed class FakeOpenAIServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
@@ -17,16 +20,17 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     public FakeOpenAIServer()
     {
         var port = FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{port}/openai/v1/");
+        Endpoint = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 
-    public sealed record Reply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null);
+    public sealed record Reply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
 
-    public sealed record Request(string Path, string? Authorization, JsonElement Body);
+    public sealed record Request(string Path, string Query, string? ApiKey, string? Authorization, JsonElement Body);
 
+    /// <summary>The resource endpoint, as <c>AZURE_OPENAI_ENDPOINT</c> would name it.</summary>
     public Uri Endpoint { get; }
 
     public ConcurrentQueue<Request> Requests { get; } = new();
@@ -89,10 +93,23 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             using (var document = JsonDocument.Parse(body.Length == 0 ? "{}" : body))
             {
-                Requests.Enqueue(new Request(context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], document.RootElement.Clone()));
+                Requests.Enqueue(new Request(
+                    context.Request.Url!.AbsolutePath, context.Request.Url.Query, context.Request.Headers["api-key"], context.Request.Headers["Authorization"], document.RootElement.Clone()));
             }
 
             var reply = _replies.TryDequeue(out var next) ? next : new Reply(500, """{"error":{"message":"script exhausted"}}""");
+            if (reply.Delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(reply.Delay, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
             context.Response.StatusCode = reply.Status;
             context.Response.ContentType = "application/json";
             foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
@@ -102,8 +119,15 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
             var bytes = Encoding.UTF8.GetBytes(reply.Body);
             context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
+            try
+            {
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+            catch (HttpListenerException)
+            {
+                // The client gave up first (a timeout test); serve the next request.
+            }
         }
     }
 }

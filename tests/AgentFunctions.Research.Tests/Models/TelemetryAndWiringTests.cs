@@ -59,9 +59,11 @@ public sealed class TelemetryAndWiringTests
         var client = provider.GetRequiredService<IChatClient>();
         var plan = await provider.GetRequiredService<PlannerAgent>().PlanAsync(Samples.Question, 2);
 
-        var resilient = Assert.IsType<ResilientChatClient>(client);
+        var resilient = client.GetService<ResilientChatClient>();
+        Assert.NotNull(resilient);
         Assert.IsType<OfflineChatClient>(resilient.GetService(typeof(OfflineChatClient)));
         Assert.Same(provider.GetRequiredService<ModelCircuitBreaker>(), resilient.Breaker);
+        Assert.NotNull(client.GetService<RetryAfterChatClient>());
         Assert.NotEmpty(plan.Value.SubQueries);
         Assert.NotNull(provider.GetRequiredService<SourceValidatorAgent>());
         Assert.NotNull(provider.GetRequiredService<SynthesizerAgent>());
