@@ -12,6 +12,16 @@ public enum DurableBackendKind
     AzureStorage,
 }
 
+/// <summary>How the console log is written (<c>AgentFunctions:Logging:Format</c>).</summary>
+public enum LogFormat
+{
+    /// <summary>One line per entry, with the run's InstanceId scope.</summary>
+    Simple,
+
+    /// <summary>One JSON object per entry.</summary>
+    Json,
+}
+
 /// <summary>
 /// Every setting the host itself uses, read once at startup and validated: a bad value stops the host with
 /// a message naming the key. The documented list lives in <c>local.settings.json.example</c> and <c>host.json</c>.
@@ -45,6 +55,15 @@ public sealed record HostSettings
     /// <summary><c>AgentFunctions:Idempotency:Retention</c>: how long an Idempotency-Key maps to its instance.</summary>
     public required TimeSpan IdempotencyRetention { get; init; }
 
+    /// <summary><c>AgentFunctions:Storage:*</c>: limits on the worker's storage requests in flight.</summary>
+    public StorageSettings Storage { get; init; } = new(null, null);
+
+    /// <summary>Telemetry exporters' settings.</summary>
+    public TelemetrySettings Telemetry { get; init; } = new(null, null);
+
+    /// <summary><c>AgentFunctions:Logging:Format</c>: simple (default) or json.</summary>
+    public LogFormat LogFormat { get; init; }
+
     /// <summary>Reads and validates the settings.</summary>
     /// <exception cref="HostConfigurationException">A setting is malformed or out of range.</exception>
     public static HostSettings Load(IConfiguration configuration)
@@ -73,6 +92,14 @@ public sealed record HostSettings
             Keys = new FunctionKeys(read.List("AgentFunctions:Keys:Function"), read.List("AgentFunctions:Keys:System")),
             Review = ReviewSettings.Load(read),
             IdempotencyRetention = read.Duration("AgentFunctions:Idempotency:Retention", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)),
+            LogFormat = read.String("AgentFunctions:Logging:Format")?.ToUpperInvariant() switch
+            {
+                null or "SIMPLE" => LogFormat.Simple,
+                "JSON" => LogFormat.Json,
+                _ => throw new HostConfigurationException("AgentFunctions:Logging:Format", $"'{read.String("AgentFunctions:Logging:Format")}' is not a log format; use simple or json."),
+            },
+            Storage = StorageSettings.Load(read),
+            Telemetry = TelemetrySettings.Load(read),
         };
     }
 }

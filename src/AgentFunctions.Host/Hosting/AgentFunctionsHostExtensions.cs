@@ -9,6 +9,7 @@ using AgentFunctions.Host.Management;
 using AgentFunctions.Host.Research;
 using AgentFunctions.Host.Review;
 using AgentFunctions.Host.Telemetry;
+using AgentFunctions.Research.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -34,7 +35,7 @@ public static class AgentFunctionsHostExtensions
         builder.WebHost.UseUrls(urls);
 
         builder.Logging.ClearProviders();
-        if (string.Equals(configuration["AgentFunctions:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        if (settings.LogFormat == LogFormat.Json)
         {
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }
@@ -54,12 +55,11 @@ public static class AgentFunctionsHostExtensions
         {
             services.AddHostedResearchPipeline(configuration);
         }
-        catch (ArgumentException ex)
+        catch (InvalidSettingException ex)
         {
-            // The pipeline's own settings (AgentFunctions:Research:*, AgentFunctions:Callbacks:*) name their key in the message.
-            throw new HostConfigurationException($"Invalid setting: {ex.Message}", ex);
+            // The pipeline's own settings: AgentFunctions:Research:*, AgentFunctions:Callbacks:*, the model and search providers.
+            throw new HostConfigurationException(ex.Key, ex.Problem);
         }
-
 
         // host.json's concurrency settings win over whatever the pipeline registration passed.
         services.RemoveAll<DurableTaskWorkerOptions>();
