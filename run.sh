@@ -11,6 +11,7 @@
 #   AGENTFUNCTIONS_DATA_DIR        Azurite's data, its log and the local secrets (default .azurite)
 #   AGENTFUNCTIONS_STOP_TIMEOUT    seconds the host gets to stop before it is killed (default 10)
 #   AGENTFUNCTIONS_NO_BUILD=1      run the existing build of the host instead of building it first
+#   AGENTFUNCTIONS_CONFIGURATION   the build configuration to build and run (default Release)
 # Extra arguments go to the host (e.g. --urls http://127.0.0.1:8080).
 set -euo pipefail
 cd "$(dirname "$0")"
