@@ -469,7 +469,8 @@ internal static class AgentFn
             var outcome = Json.Text(status, "output", "outcome") ?? Json.Text(status, "customStatus", "outcome");
             var grid = new Grid().AddColumn().AddColumn();
             grid.AddRow("[bold]Run[/]", Markup.Escape(id));
-            grid.AddRow("[bold]Status[/]", Markup.Escape(runtime + (phase is null ? string.Empty : $" ({phase})")));
+            // A finished run's last phase says where it stopped, not what it is: the outcome line says that.
+            grid.AddRow("[bold]Status[/]", Markup.Escape(runtime + (phase is null || Terminal.Contains(runtime) ? string.Empty : $" ({phase})")));
             if (outcome is not null)
             {
                 grid.AddRow("[bold]Outcome[/]", Markup.Escape(outcome));

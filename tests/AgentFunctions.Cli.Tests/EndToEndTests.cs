@@ -75,6 +75,7 @@ public sealed partial class EndToEndTests(LocalHostFixture fixture) : IClassFixt
         Assert.Equal("Approved", status["output"]!["outcome"]!.GetValue<string>());
         Assert.Equal("Ada Reviewer", status["output"]!["review"]!["reviewer"]!.GetValue<string>());
         Assert.Equal(0, statusCode);
+        Assert.Matches(@"Status +Completed *\r?\n", shown);
         Assert.Contains("Outcome   Approved", shown, StringComparison.Ordinal);
         Assert.Contains("Citations", shown, StringComparison.Ordinal);
     }
