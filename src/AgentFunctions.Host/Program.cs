@@ -1,5 +1,6 @@
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
+using AgentFunctions.Research.Configuration;
 
 try
 {
@@ -12,6 +13,12 @@ try
 }
 catch (HostConfigurationException ex)
 {
+    await Console.Error.WriteLineAsync($"AgentFunctions.Host cannot start. {ex.Message}");
+    return 2;
+}
+catch (InvalidSettingException ex)
+{
+    // A pipeline setting read when a service is first built, after the host began to start.
     await Console.Error.WriteLineAsync($"AgentFunctions.Host cannot start. {ex.Message}");
     return 2;
 }

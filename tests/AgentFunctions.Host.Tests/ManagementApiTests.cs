@@ -239,6 +239,38 @@ public sealed class ManagementApiTests(HostFixture fixture)
         Assert.NotNull(JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["errors"]!["name"]);
     }
 
+    [Theory]
+    [InlineData("""{"question": 42}""", "question")]
+    [InlineData("""{"maxSources": 8}""", "question")]
+    [InlineData("""{"question": "q", "approvalTimeout": "tomorrow"}""", "approvalTimeout")]
+    [InlineData("""{"question": "q", "tokenBudget": "lots"}""", "tokenBudget")]
+    public async Task StartOrchestrator_InvalidResearchInput_Answers400NamingTheField(string input, string field)
+    {
+        var id = $"mgmt-invalid-{Guid.NewGuid():N}";
+
+        using var response = await _client.PostAsync(Uri($"/orchestrators/ResearchOrchestrator/{id}"), new StringContent(input, Encoding.UTF8, "application/json"));
+        using var status = await _client.GetAsync(Uri($"/instances/{id}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
+        Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task StartOrchestrator_ResearchInputWithIsoTimeout_RunsWithThatInput()
+    {
+        var id = $"mgmt-iso-{Guid.NewGuid():N}";
+
+        using var response = await _client.PostAsync(
+            Uri($"/orchestrators/ResearchOrchestrator/{id}"), new StringContent("""{"question": "  What is a durable timer?  ", "approvalTimeout": "PT2H"}""", Encoding.UTF8, "application/json"));
+        var status = await HostApi.WaitForPhaseAsync(_client, id, "AwaitingApproval");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("What is a durable timer?", status["input"]!["question"]!.GetValue<string>());
+        Assert.Equal("02:00:00", status["input"]!["approvalTimeout"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Healthz_BackendUp_Answers200Healthy()
     {

@@ -60,16 +60,20 @@ public sealed class StartupTests
     }
 
     [Theory]
-    [InlineData("AgentFunctions__Callbacks__AllowPrivateNetworks", "sometimes", "AgentFunctions:Callbacks:AllowPrivateNetworks is 'sometimes'")]
-    [InlineData("AgentFunctions__Callbacks__AllowedHosts", "hooks.example.com,*", "AgentFunctions:Callbacks:AllowedHosts entry '*'")]
-    public async Task Start_InvalidCallbacksSetting_FailsNamingTheKey(string variable, string value, string expected)
+    [InlineData("AgentFunctions__Callbacks__AllowPrivateNetworks", "sometimes", "Invalid setting 'AgentFunctions:Callbacks:AllowPrivateNetworks': 'sometimes' is not true or false.")]
+    [InlineData("AgentFunctions__Callbacks__AllowedHosts", "hooks.example.com,*", "Invalid setting 'AgentFunctions:Callbacks:AllowedHosts': the entry '*'")]
+    [InlineData("AgentFunctions__Research__MaxRevisions", "abc", "Invalid setting 'AgentFunctions:Research:MaxRevisions': 'abc' is not a whole number.")]
+    [InlineData("AZURE_OPENAI_ENDPOINT", "my-resource", "Invalid setting 'AZURE_OPENAI_ENDPOINT': 'my-resource' is not an absolute https URL.")]
+    public async Task Start_InvalidPipelineSetting_Exits2NamingTheKey(string variable, string value, string expected)
     {
         var (exitCode, output) = await HostProcess.RunExpectingExitAsync(
             environment: new Dictionary<string, string> { [variable] = value }, args: []);
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains("cannot start. Invalid setting", output, StringComparison.Ordinal);
         Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
     [Theory]

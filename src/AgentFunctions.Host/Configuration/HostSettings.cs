@@ -2,6 +2,16 @@ using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Host.Configuration;
 
+/// <summary>How the console log is written (<c>AgentFunctions:Logging:Format</c>).</summary>
+public enum LogFormat
+{
+    /// <summary>One line per entry, with the run's InstanceId scope.</summary>
+    Simple,
+
+    /// <summary>One JSON object per entry.</summary>
+    Json,
+}
+
 /// <summary>
 /// Every setting the host itself uses, read once at startup and validated: a bad value stops the host with
 /// a message naming the key. The documented list lives in <c>local.settings.json.example</c> and <c>host.json</c>.
@@ -35,6 +45,15 @@ public sealed record HostSettings
     /// </summary>
     public required TimeSpan SweepInterval { get; init; }
 
+    /// <summary><c>AgentFunctions:Storage:*</c>: limits on the worker's storage requests in flight.</summary>
+    public StorageSettings Storage { get; init; } = new(null, null);
+
+    /// <summary>Telemetry exporters' settings.</summary>
+    public TelemetrySettings Telemetry { get; init; } = new(null, null);
+
+    /// <summary><c>AgentFunctions:Logging:Format</c>: simple (default) or json.</summary>
+    public LogFormat LogFormat { get; init; }
+
     /// <summary>Reads and validates the settings.</summary>
     /// <exception cref="HostConfigurationException">A setting is malformed or out of range.</exception>
     public static HostSettings Load(IConfiguration configuration)
@@ -57,6 +76,14 @@ public sealed record HostSettings
             Review = ReviewSettings.Load(read),
             IdempotencyRetention = read.Duration("AgentFunctions:Idempotency:Retention", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)),
             SweepInterval = read.Duration("AgentFunctions:Sweep:Interval", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            LogFormat = read.String("AgentFunctions:Logging:Format")?.ToUpperInvariant() switch
+            {
+                null or "SIMPLE" => LogFormat.Simple,
+                "JSON" => LogFormat.Json,
+                _ => throw new HostConfigurationException("AgentFunctions:Logging:Format", $"'{read.String("AgentFunctions:Logging:Format")}' is not a log format; use simple or json."),
+            },
+            Storage = StorageSettings.Load(read),
+            Telemetry = TelemetrySettings.Load(read),
         };
     }
 }

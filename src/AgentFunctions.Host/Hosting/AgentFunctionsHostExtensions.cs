@@ -11,6 +11,7 @@ using AgentFunctions.Host.Management;
 using AgentFunctions.Host.Research;
 using AgentFunctions.Host.Review;
 using AgentFunctions.Host.Telemetry;
+using AgentFunctions.Research.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -36,7 +37,7 @@ public static class AgentFunctionsHostExtensions
         builder.WebHost.UseUrls(urls);
 
         builder.Logging.ClearProviders();
-        if (string.Equals(configuration["AgentFunctions:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        if (settings.LogFormat == LogFormat.Json)
         {
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }
@@ -56,10 +57,14 @@ public static class AgentFunctionsHostExtensions
         {
             services.AddHostedResearchPipeline(configuration);
         }
+        catch (InvalidSettingException ex)
+        {
+            // The pipeline's own settings: AgentFunctions:Research:*, AgentFunctions:Callbacks:*, the model and search providers.
+            throw new HostConfigurationException(ex.Key, ex.Problem);
+        }
         catch (ArgumentException ex)
         {
-            // The pipeline's own settings (AgentFunctions:Research:*, AgentFunctions:Callbacks:*) name their key in the
-            // message; the model settings (AZURE_OPENAI_*) already say "Invalid setting '<key>'".
+            // Model settings (AZURE_OPENAI_*) checked by the provider factory already say "Invalid setting '<key>'".
             throw new HostConfigurationException(
                 ex.Message.StartsWith("Invalid setting", StringComparison.Ordinal) ? ex.Message : $"Invalid setting: {ex.Message}", ex);
         }

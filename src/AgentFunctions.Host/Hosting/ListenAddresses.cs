@@ -33,6 +33,14 @@ internal static class ListenAddresses
             urls = [DefaultUrl];
         }
 
+        foreach (var url in urls)
+        {
+            if (!IsListenUrl(url))
+            {
+                throw new HostConfigurationException("urls", $"'{url}' is not a listen address such as http://127.0.0.1:7071 (http or https, a host, a port from 1 to 65535).");
+            }
+        }
+
         if (!keys.Enabled)
         {
             foreach (var url in urls)
@@ -48,6 +56,31 @@ internal static class ListenAddresses
         }
 
         return urls;
+    }
+
+    private static bool IsListenUrl(string url)
+    {
+        // Kestrel's wildcard hosts are not URI hosts; any host name stands in for them when checking the rest.
+        var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd < 0)
+        {
+            return false;
+        }
+
+        var rest = url[(schemeEnd + 3)..];
+        foreach (var wildcard in new[] { "*", "+" })
+        {
+            if (rest.StartsWith(wildcard, StringComparison.Ordinal))
+            {
+                rest = "wildcard" + rest[1..];
+            }
+        }
+
+        return Uri.TryCreate(url[..(schemeEnd + 3)] + rest, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && uri.Host.Length > 0
+            && uri.AbsolutePath == "/"
+            && uri.Port is >= 0 and <= 65535;
     }
 
     public static bool IsLoopback(string url)

@@ -219,6 +219,8 @@ public static class ManagementApi
             }
         }
 
+        if (Research.ResearchSubmissionParser.CheckOrchestratorInput(name, ref input, request.HttpContext) is { } invalid) { return invalid; }
+
         try
         {
             var id = await client.ScheduleNewOrchestrationInstanceAsync(name, input, new StartOrchestrationOptions(instanceId), ct);

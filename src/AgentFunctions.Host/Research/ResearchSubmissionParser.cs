@@ -2,6 +2,9 @@ using System.Text.Json;
 using System.Xml;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Publishing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.Host.Research;
 
@@ -57,6 +60,35 @@ internal static class ResearchSubmissionParser
                 ? (null, errors)
                 : (new ResearchRequest(question!, maxSources, requireApproval, approvalTimeout, tokenBudget, callbackUrl), errors);
         }
+    }
+
+    /// <summary>
+    /// Holds a management-API start of <c>ResearchOrchestrator</c> (<c>POST /runtime/webhooks/durabletask/orchestrators/{name}</c>)
+    /// to the rules of <c>POST /api/research</c>, so a bad input is answered 400 naming its field instead of starting a run
+    /// that fails. A valid input is replaced by the request as parsed (defaults filled, the ISO-8601 approvalTimeout as a
+    /// duration the orchestrator reads). Other orchestrators' inputs pass through untouched.
+    /// </summary>
+    /// <param name="name">The orchestrator name from the route.</param>
+    /// <param name="input">The start input; replaced by the parsed request when valid.</param>
+    /// <param name="http">The request, for the callback policy.</param>
+    /// <returns>The 400 problem details, or null when the start may go ahead.</returns>
+    public static ValidationProblem? CheckOrchestratorInput(string name, ref JsonElement? input, HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (!string.Equals(name, ResearchPipelineRegistration.ResearchOrchestratorName, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var body = input is { } element ? JsonSerializer.SerializeToUtf8Bytes(element) : "{}"u8.ToArray();
+        var (request, errors) = Parse(body, http.RequestServices.GetRequiredService<CallbackUrlPolicy>());
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The research request is invalid");
+        }
+
+        input = JsonSerializer.SerializeToElement(request, JsonSerializerOptions.Web);
+        return null;
     }
 
     private static JsonElement? Find(JsonElement root, string name)

@@ -1,3 +1,4 @@
+using AgentFunctions.Research.Configuration;
 using Microsoft.DurableTask;
 
 namespace AgentFunctions.Research.Orchestration;
@@ -24,18 +25,18 @@ public sealed class DurableRetryOptions
     {
         if (MaxAttempts < 1)
         {
-            throw new ArgumentOutOfRangeException(name, MaxAttempts, $"{ResearchPipelineOptions.SectionName}:{name}:{nameof(MaxAttempts)} must be at least 1.");
+            throw new InvalidSettingException($"{ResearchPipelineOptions.SectionName}:{name}:{nameof(MaxAttempts)}", $"{MaxAttempts} is out of range; it must be at least 1.");
         }
 
         if (FirstInterval <= TimeSpan.Zero || MaxInterval < FirstInterval)
         {
-            throw new ArgumentOutOfRangeException(
-                name, FirstInterval, $"{ResearchPipelineOptions.SectionName}:{name}:{nameof(FirstInterval)} must be positive and not above {nameof(MaxInterval)} ({MaxInterval}).");
+            throw new InvalidSettingException(
+                $"{ResearchPipelineOptions.SectionName}:{name}:{nameof(FirstInterval)}", $"{FirstInterval} must be positive and not above {nameof(MaxInterval)} ({MaxInterval}).");
         }
 
         if (BackoffCoefficient < 1)
         {
-            throw new ArgumentOutOfRangeException(name, BackoffCoefficient, $"{ResearchPipelineOptions.SectionName}:{name}:{nameof(BackoffCoefficient)} must be at least 1.");
+            throw new InvalidSettingException($"{ResearchPipelineOptions.SectionName}:{name}:{nameof(BackoffCoefficient)}", $"{BackoffCoefficient} is out of range; it must be at least 1.");
         }
     }
 }

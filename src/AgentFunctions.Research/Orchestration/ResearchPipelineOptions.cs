@@ -1,3 +1,5 @@
+using AgentFunctions.Research.Configuration;
+
 namespace AgentFunctions.Research.Orchestration;
 
 /// <summary>
@@ -77,7 +79,7 @@ public sealed class ResearchPipelineOptions
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Throws when a value is out of range, naming the setting.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    /// <exception cref="InvalidSettingException">A setting is out of range.</exception>
     public void Validate()
     {
         Positive(MaxSubQueries, nameof(MaxSubQueries));
@@ -93,24 +95,24 @@ public sealed class ResearchPipelineOptions
         Positive(CitationCheckerMaxOutputTokens, nameof(CitationCheckerMaxOutputTokens));
         if (DefaultApprovalTimeout <= TimeSpan.Zero || DefaultApprovalTimeout > MaxApprovalTimeout)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(DefaultApprovalTimeout), DefaultApprovalTimeout, $"{SectionName}:{nameof(DefaultApprovalTimeout)} must be positive and at most {nameof(MaxApprovalTimeout)} ({MaxApprovalTimeout}).");
+            throw new InvalidSettingException(
+                $"{SectionName}:{nameof(DefaultApprovalTimeout)}", $"{DefaultApprovalTimeout} must be positive and at most {nameof(MaxApprovalTimeout)} ({MaxApprovalTimeout}).");
         }
 
         if (CallbackTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(CallbackTimeout), CallbackTimeout, $"{SectionName}:{nameof(CallbackTimeout)} must be positive.");
+            throw new InvalidSettingException($"{SectionName}:{nameof(CallbackTimeout)}", $"{CallbackTimeout} must be positive.");
         }
 
-        (ModelRetry ?? throw new ArgumentOutOfRangeException(nameof(ModelRetry), $"{SectionName}:{nameof(ModelRetry)} is required.")).Validate(nameof(ModelRetry));
-        (CallbackRetry ?? throw new ArgumentOutOfRangeException(nameof(CallbackRetry), $"{SectionName}:{nameof(CallbackRetry)} is required.")).Validate(nameof(CallbackRetry));
+        (ModelRetry ?? throw new InvalidSettingException($"{SectionName}:{nameof(ModelRetry)}", "is required.")).Validate(nameof(ModelRetry));
+        (CallbackRetry ?? throw new InvalidSettingException($"{SectionName}:{nameof(CallbackRetry)}", "is required.")).Validate(nameof(CallbackRetry));
     }
 
     private static void Positive(int value, string name)
     {
         if (value < 1)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{SectionName}:{name} must be at least 1.");
+            throw new InvalidSettingException($"{SectionName}:{name}", $"{value} is out of range; it must be at least 1.");
         }
     }
 
@@ -118,7 +120,7 @@ public sealed class ResearchPipelineOptions
     {
         if (value < 0)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{SectionName}:{name} must not be negative.");
+            throw new InvalidSettingException($"{SectionName}:{name}", $"{value} is out of range; it must not be negative.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using AgentFunctions.Research.Configuration;
 using AgentFunctions.Research.Models;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Research.Review;
@@ -23,17 +24,19 @@ public static class ResearchPipelineServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration (model, search and pipeline settings).</param>
     /// <param name="configure">Adjusts the options after binding.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A pipeline setting is out of range.</exception>
-    /// <exception cref="ArgumentException">A callback setting is malformed; the message names the key.</exception>
+    /// <exception cref="InvalidSettingException">
+    /// A pipeline, callback, model or search setting is malformed, unknown or out of range; the message names the key.
+    /// </exception>
     public static IServiceCollection AddResearchPipeline(
         this IServiceCollection services, IConfiguration configuration, Action<ResearchPipelineOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new ResearchPipelineOptions();
-        configuration.GetSection(ResearchPipelineOptions.SectionName).Bind(options);
+        SettingBinder.Bind(configuration.GetSection(ResearchPipelineOptions.SectionName), options);
         configure?.Invoke(options);
         options.Validate();
+        ProviderSettings.Validate(configuration);
 
         services.TryAddSingleton(options);
         services.AddResearchAgents(ModelProviderSettings.From(key => configuration[key]), model =>

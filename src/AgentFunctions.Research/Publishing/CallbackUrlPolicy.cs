@@ -36,8 +36,8 @@ public sealed class CallbackUrlPolicy
             var name = NormalizeHost(wildcard ? entry[2..] : entry);
             if (name.Length == 0 || name.Contains('*', StringComparison.Ordinal) || Uri.CheckHostName(name) == UriHostNameType.Unknown)
             {
-                throw new ArgumentException(
-                    $"{CallbackUrlPolicyOptions.AllowedHostsKey} entry '{entry}' is not a host name, an IP address or '*.suffix' (such as *.example.com).");
+                throw new Configuration.InvalidSettingException(
+                    CallbackUrlPolicyOptions.AllowedHostsKey, $"the entry '{entry}' is not a host name, an IP address or '*.suffix' (such as *.example.com).");
             }
 
             if (wildcard)

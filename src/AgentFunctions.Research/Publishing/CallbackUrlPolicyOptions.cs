@@ -1,4 +1,4 @@
-using System.Globalization;
+using AgentFunctions.Research.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Research.Publishing;
@@ -44,7 +44,7 @@ public sealed class CallbackUrlPolicyOptions
     /// variable is) or an array (<c>AllowedHosts:0</c>, <c>AllowedHosts:1</c>, ...).
     /// </summary>
     /// <param name="configuration">The configuration.</param>
-    /// <exception cref="ArgumentException">A value is malformed; the message names the key.</exception>
+    /// <exception cref="InvalidSettingException">A value is malformed; the message names the key.</exception>
     public static CallbackUrlPolicyOptions Load(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -82,6 +82,6 @@ public sealed class CallbackUrlPolicyOptions
 
         return bool.TryParse(text.Trim(), out var value)
             ? value
-            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{key} is '{text}'; use true or false."));
+            : throw new InvalidSettingException(key, $"'{text}' is not true or false.");
     }
 }

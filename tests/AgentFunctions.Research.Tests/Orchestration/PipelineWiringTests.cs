@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using AgentFunctions.Research.Activities;
+using AgentFunctions.Research.Configuration;
 using AgentFunctions.Research.Orchestration;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Research.Review;
@@ -36,10 +37,33 @@ public sealed class PipelineWiringTests
     [Fact]
     public void AddResearchPipeline_OutOfRangeSetting_ThrowsNamingIt()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var ex = Assert.Throws<InvalidSettingException>(() =>
             new ServiceCollection().AddResearchPipeline(Config(("AgentFunctions:Research:MaxRevisions", "-1"))));
 
-        Assert.Contains("AgentFunctions:Research:MaxRevisions", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("AgentFunctions:Research:MaxRevisions", ex.Key);
+        Assert.StartsWith("Invalid setting 'AgentFunctions:Research:MaxRevisions': -1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AgentFunctions:Research:MaxRevisions", "abc", "'abc' is not a whole number.")]
+    [InlineData("AgentFunctions:Research:ModelRetry:BackoffCoefficient", "fast", "'fast' is not a number.")]
+    [InlineData("AgentFunctions:Research:VerifyCitationSupportWithModel", "yes", "'yes' is not true or false.")]
+    [InlineData("AgentFunctions:Research:CallbackTimeout", "10s", "'10s' is not a duration")]
+    [InlineData("AgentFunctions:Research:MaxRevison", "3", "is not a setting; the settings under AgentFunctions:Research are ")]
+    public void AddResearchPipeline_MalformedOrUnknownSetting_ThrowsNamingIt(string key, string value, string problem)
+    {
+        var ex = Assert.Throws<InvalidSettingException>(() => new ServiceCollection().AddResearchPipeline(Config((key, value))));
+
+        Assert.Equal(key, ex.Key);
+        Assert.StartsWith(problem, ex.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddResearchPipeline_BlankSetting_KeepsTheDefault()
+    {
+        using var provider = new ServiceCollection().AddResearchPipeline(Config(("AgentFunctions:Research:MaxRevisions", " "))).BuildServiceProvider();
+
+        Assert.Equal(3, provider.GetRequiredService<ResearchPipelineOptions>().MaxRevisions);
     }
 
     [Fact]

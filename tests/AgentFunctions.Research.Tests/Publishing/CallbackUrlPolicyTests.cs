@@ -1,4 +1,5 @@
 using System.Net;
+using AgentFunctions.Research.Configuration;
 using AgentFunctions.Research.Publishing;
 using Microsoft.Extensions.Configuration;
 
@@ -202,7 +203,7 @@ public sealed class CallbackUrlPolicyTests
     [InlineData("https://example.com/")]
     public void Constructor_BadAllowedHostsEntry_ThrowsNamingTheKey(string entry)
     {
-        var ex = Assert.Throws<ArgumentException>(() => new CallbackUrlPolicy(new CallbackUrlPolicyOptions { AllowedHosts = { entry } }));
+        var ex = Assert.Throws<InvalidSettingException>(() => new CallbackUrlPolicy(new CallbackUrlPolicyOptions { AllowedHosts = { entry } }));
 
         Assert.Contains("AgentFunctions:Callbacks:AllowedHosts", ex.Message, StringComparison.Ordinal);
     }
@@ -251,8 +252,8 @@ public sealed class CallbackUrlPolicyTests
             ["AgentFunctions:Callbacks:AllowPrivateNetworks"] = "yes",
         }).Build();
 
-        var ex = Assert.Throws<ArgumentException>(() => CallbackUrlPolicyOptions.Load(configuration));
+        var ex = Assert.Throws<InvalidSettingException>(() => CallbackUrlPolicyOptions.Load(configuration));
 
-        Assert.Contains("AgentFunctions:Callbacks:AllowPrivateNetworks is 'yes'", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("Invalid setting 'AgentFunctions:Callbacks:AllowPrivateNetworks': 'yes' is not true or false.", ex.Message);
     }
 }

@@ -1,0 +1,4 @@
+using AgentFunctions.Cli;
+using Spectre.Console;
+
+return await AgentFn.RunAsync(args, AnsiConsole.Console, Environment.GetEnvironmentVariable);
