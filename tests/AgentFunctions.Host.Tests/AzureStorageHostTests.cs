@@ -50,29 +50,4 @@ public sealed class AzureStorageHostTests(AzuriteFixture azurite)
         Assert.Equal("Approved", status["output"]!["outcome"]!.GetValue<string>());
         Assert.Equal("How do durable timers survive restarts?", status["output"]!["question"]!.GetValue<string>());
     }
-
-    [Fact]
-    public async Task Research_HostKilledWithStartsWaitingForAdmission_NewHostRunsEveryOne()
-    {
-        var hub = AzuriteHost.NewHubName("waiting");
-        string[] ids;
-
-        // A buffer threshold of 1 keeps all but a few starts waiting for admission, in memory: only their Pending
-        // rows hold them when the host is killed.
-        await using (var first = await AzuriteHost.StartAsync(azurite.ConnectionString, hub, controlQueueBufferThreshold: 1))
-        {
-            ids = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => HostApi.StartAsync(first.Client, requireApproval: false, question: $"What is durable orchestration, part {i}?")));
-        }
-
-        await using var second = await AzuriteHost.StartAsync(azurite.ConnectionString, hub);
-        foreach (var id in ids)
-        {
-            await AzuriteHost.WaitUntilAsync(
-                async () => await HostApi.StatusAsync(second.Client, id) is { } s && s["runtimeStatus"]?.GetValue<string>() == "Completed",
-                TimeSpan.FromSeconds(90),
-                () => $"run {id} did not complete on the new host. Its output:\n{second.Output}");
-        }
-
-        Assert.Contains("start(s) carried by Pending rows", second.Output, StringComparison.Ordinal);
-    }
 }
