@@ -1,6 +1,7 @@
 using AgentFunctions.Durable;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
+using AgentFunctions.Host.Operations;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -31,13 +32,17 @@ public static class BatchQueueRegistration
         // Registered in the container so that it is disposed with it.
         services.AddKeyedSingleton(BatchQueueTrigger.QueueName, (_, _) =>
             StorageAccountFactory.Create(configuration, new StorageClientOptions { MessageEncoding = Storage.Queues.QueueMessageEncoding.None }));
-        services.AddHostedService(sp => new BatchQueueTrigger(
+        services.AddSingleton(sp => new BatchQueueTrigger(
             sp.GetRequiredKeyedService<StorageAccountClient>(BatchQueueTrigger.QueueName),
             sp.GetRequiredService<DurableTaskClient>(),
             settings,
             sp.GetRequiredService<CallbackUrlPolicy>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BatchQueueTrigger>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BatchQueueTrigger>());
+
+        // The operations page reads the queue's depth through the trigger, which owns the queue clients.
+        services.AddSingleton<IBatchQueueMonitor>(sp => sp.GetRequiredService<BatchQueueTrigger>());
         return services;
     }
 }

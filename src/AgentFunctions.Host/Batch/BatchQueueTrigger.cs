@@ -1,6 +1,7 @@
 using System.Text;
 using AgentFunctions.Durable;
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Operations;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Storage;
 using AgentFunctions.Storage.Queues;
@@ -17,7 +18,7 @@ namespace AgentFunctions.Host.Batch;
 /// after <c>maxDequeueCount</c> failed deliveries. Each message starts one <c>BatchOrchestrator</c> with
 /// instance id <c>batch-&lt;batchId&gt;</c>; a redelivered message finds that instance and starts nothing.
 /// </summary>
-public sealed partial class BatchQueueTrigger : BackgroundService
+public sealed partial class BatchQueueTrigger : BackgroundService, IBatchQueueMonitor
 {
     /// <summary>The queue the trigger reads.</summary>
     public const string QueueName = "research-batch";
@@ -81,6 +82,15 @@ public sealed partial class BatchQueueTrigger : BackgroundService
     }
 
     /// <inheritdoc />
+    public async Task<BatchQueueDepth> GetDepthAsync(CancellationToken cancellationToken)
+    {
+        // The storage service's approximate counts: one request per queue, no message is read.
+        var waiting = await ApproximateCountAsync(_queue, cancellationToken);
+        var poison = await ApproximateCountAsync(_poison, cancellationToken);
+        return new BatchQueueDepth(QueueName, waiting, poison);
+    }
+
+    /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarting(QueueName, _settings.BatchSize, _settings.MaxDequeueCount, _settings.MessageEncoding, _settings.MaxPollingInterval);
@@ -128,6 +138,13 @@ public sealed partial class BatchQueueTrigger : BackgroundService
                 return;
             }
         }
+    }
+
+    private static async Task<long> ApproximateCountAsync(QueueClient queue, CancellationToken cancellationToken)
+    {
+        // A queue not created yet (the trigger creates both on its first poll) holds nothing.
+        await queue.CreateIfNotExistsAsync(cancellationToken);
+        return (await queue.GetPropertiesAsync(cancellationToken)).ApproximateMessagesCount;
     }
 
     private async Task HandleAsync(QueueMessage message, CancellationToken stoppingToken)

@@ -45,6 +45,9 @@ public sealed record HostSettings
     /// <summary><c>AgentFunctions:Idempotency:Retention</c>: how long an Idempotency-Key maps to its instance.</summary>
     public required TimeSpan IdempotencyRetention { get; init; }
 
+    /// <summary>Operations view settings.</summary>
+    public OperationsSettings Operations { get; init; } = OperationsSettings.Default;
+
     /// <summary>Reads and validates the settings.</summary>
     /// <exception cref="HostConfigurationException">A setting is malformed or out of range.</exception>
     public static HostSettings Load(IConfiguration configuration)
@@ -72,6 +75,7 @@ public sealed record HostSettings
             MaxRequestBodyBytes = read.Int("AgentFunctions:Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes, 1024, 16 * 1024 * 1024),
             Keys = new FunctionKeys(read.List("AgentFunctions:Keys:Function"), read.List("AgentFunctions:Keys:System")),
             Review = ReviewSettings.Load(read),
+            Operations = OperationsSettings.Load(read),
             IdempotencyRetention = read.Duration("AgentFunctions:Idempotency:Retention", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)),
         };
     }
