@@ -114,11 +114,11 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("<th scope=\"row\">planner</th>", html, StringComparison.Ordinal);
         Assert.Contains("<th scope=\"row\">synthesizer</th>", html, StringComparison.Ordinal);
-        Assert.Contains("Calls made in the last 1 h 0 min by this host process (up to the latest 512 per agent)", html, StringComparison.Ordinal);
+        Assert.Contains("Calls made in the last 1 h by this host process (up to the latest 512 per agent)", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Over the last", html, StringComparison.Ordinal);
         var p50 = double.Parse(P50Cell().Match(html).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(p50 > 0, $"p50 of the planner reads {p50} ms");
-        Assert.Matches("<tr><td>Running \\(AwaitingApproval\\)</td><td>—</td><td class=\"num\">[1-9][0-9]*</td></tr>", html);
+        Assert.Matches("<tr><td>Awaiting approval</td><td>—</td><td class=\"num\">[1-9][0-9]*</td></tr>", html);
         Assert.Contains("off: the in-memory backend has no queue", html, StringComparison.Ordinal);
         Assert.Contains("<svg id=\"runs-chart\"", html, StringComparison.Ordinal);
         Assert.Contains("per 1,000 tokens, input and output alike", html, StringComparison.Ordinal);

@@ -23,9 +23,9 @@ public sealed record OperationsSettings(decimal CostPer1KTokens, string Currency
         var cost = Default.CostPer1KTokens;
         if (read.String(costKey) is { } text)
         {
-            if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out cost))
+            if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out cost))
             {
-                throw new HostConfigurationException(SettingReader.Describe(costKey), $"'{text}' is not a number; write it with a dot, e.g. 0.002.");
+                throw new HostConfigurationException(SettingReader.Describe(costKey), $"'{text}' is not a non-negative number; write it with a decimal point and no separators, e.g. 0.002.");
             }
 
             if (cost is < 0 or > 1000)

@@ -58,15 +58,18 @@ internal static class Html
         form.filters select { width: auto; }
         form.filters button { margin: 0; }
         nav.pager { display: flex; justify-content: space-between; gap: 1rem; }
-        .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: .75rem; margin: 1rem 0; }
+        .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: .75rem; margin: 1rem 0; }
         .figure { border: 1px solid #6b6b6b; padding: .5rem .75rem; }
         .figure strong { display: block; font-size: 1.5rem; font-variant-numeric: tabular-nums; }
         figure.chart { margin: 1rem 0; }
-        figure.chart svg { display: block; width: 100%; height: auto; max-width: 48rem; }
+        figure.chart svg { display: block; width: 100%; height: auto; max-width: 36rem; }
+        code { overflow-wrap: anywhere; }
         @media (max-width: 40rem) {
+          h1 { font-size: 1.3rem; }
           dl.facts { grid-template-columns: minmax(0, 1fr); }
           dl.facts dd { margin-bottom: .5rem; }
           table.stack, table.stack tbody, table.stack tr, table.stack td, table.stack th[scope=row] { display: block; width: 100%; }
+          table.stack caption { display: block; }
           table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
           table.stack tr { border: 1px solid #6b6b6b; margin-bottom: .5rem; }
           table.stack td, table.stack th[scope=row] { border: 0; text-align: left; }

@@ -111,6 +111,11 @@ internal static partial class ReviewPageRenderer
         }
 
         AppendFacts(body, run, now);
+        if (run.AwaitingApproval && decideToken is not null)
+        {
+            body.Append("<p><a href=\"#decide-heading\">Go to your decision</a></p>\n");
+        }
+
         AppendRevisionHistory(body, run);
 
         if (run.Title is null && run.Summary is null)
@@ -193,11 +198,13 @@ internal static partial class ReviewPageRenderer
             span = TimeSpan.Zero;
         }
 
-        var c = CultureInfo.InvariantCulture;
-        return span.TotalDays >= 1 ? (span.Hours == 0 ? string.Create(c, $"{(int)span.TotalDays} d") : string.Create(c, $"{(int)span.TotalDays} d {span.Hours} h"))
-            : span.TotalHours >= 1 ? string.Create(c, $"{span.Hours} h {span.Minutes} min")
-            : span.TotalMinutes >= 1 ? string.Create(c, $"{span.Minutes} min {span.Seconds} s")
-            : string.Create(c, $"{span.Seconds} s");
+        // Two units at most, the smaller left out when it is zero: "1 h", not "1 h 0 min".
+        static string Two(int major, string majorUnit, int minor, string minorUnit) =>
+            minor == 0 ? string.Create(CultureInfo.InvariantCulture, $"{major} {majorUnit}") : string.Create(CultureInfo.InvariantCulture, $"{major} {majorUnit} {minor} {minorUnit}");
+        return span.TotalDays >= 1 ? Two((int)span.TotalDays, "d", span.Hours, "h")
+            : span.TotalHours >= 1 ? Two(span.Hours, "h", span.Minutes, "min")
+            : span.TotalMinutes >= 1 ? Two(span.Minutes, "min", span.Seconds, "s")
+            : string.Create(CultureInfo.InvariantCulture, $"{span.Seconds} s");
     }
 
     /// <summary>Milliseconds with the precision that keeps sub-millisecond calls from reading as 0.</summary>
@@ -446,7 +453,7 @@ internal static partial class ReviewPageRenderer
     {
         body.Append("<table id=\"runs-by-status\">\n<caption>Runs by status and outcome</caption>\n<thead><tr><th scope=\"col\">Status</th><th scope=\"col\">Outcome</th><th scope=\"col\" class=\"num\">Runs</th></tr></thead>\n<tbody>\n");
         var groups = runs
-            .GroupBy(r => (Status: r.AwaitingApproval ? "Running (AwaitingApproval)" : r.Status.ToString(), Outcome: r.IsTerminal ? r.Outcome ?? "—" : "—"))
+            .GroupBy(r => (Status: r.AwaitingApproval ? "Awaiting approval" : r.Status.ToString(), Outcome: r.IsTerminal ? r.Outcome ?? "—" : "—"))
             .OrderBy(g => g.Key.Status, StringComparer.Ordinal).ThenBy(g => g.Key.Outcome, StringComparer.Ordinal)
             .ToList();
         if (groups.Count == 0)
@@ -572,18 +579,18 @@ internal static partial class ReviewPageRenderer
     /// </summary>
     private static string BarChart(string id, string title, IReadOnlyList<double> values, Func<double, string> format)
     {
-        const double width = 600, height = 160, left = 40, bottom = 20, top = 10;
+        const double width = 360, height = 150, left = 30, bottom = 18, top = 8;
         var max = values.Count == 0 ? 0 : values.Max();
         var scale = max <= 0 ? 0 : (height - bottom - top) / max;
         var slot = (width - left) / Math.Max(1, values.Count);
         var c = CultureInfo.InvariantCulture;
         var svg = new StringBuilder();
-        svg.Append("<figure class=\"chart\">\n<svg id=\"").Append(id).Append("\" viewBox=\"0 0 600 160\" role=\"img\" aria-labelledby=\"").Append(id).Append("-title\" xmlns=\"http://www.w3.org/2000/svg\">")
+        svg.Append("<figure class=\"chart\">\n<svg id=\"").Append(id).Append("\" viewBox=\"0 0 360 150\" role=\"img\" aria-labelledby=\"").Append(id).Append("-title\" xmlns=\"http://www.w3.org/2000/svg\">")
             .Append("<title id=\"").Append(id).Append("-title\">").Append(Html.E($"{title}: highest {format(max)}, total {format(values.Sum())}")).Append("</title>")
-            .Append("<line x1=\"40\" y1=\"140\" x2=\"600\" y2=\"140\" stroke=\"#6b6b6b\"/><line x1=\"40\" y1=\"10\" x2=\"40\" y2=\"140\" stroke=\"#6b6b6b\"/>")
-            .Append("<text x=\"34\" y=\"144\" font-size=\"11\" text-anchor=\"end\">0</text>")
-            .Append("<text x=\"34\" y=\"18\" font-size=\"11\" text-anchor=\"end\">").Append(Html.E(format(max))).Append("</text>")
-            .Append("<text x=\"40\" y=\"156\" font-size=\"11\">-60 min</text><text x=\"320\" y=\"156\" font-size=\"11\" text-anchor=\"middle\">-30 min</text><text x=\"600\" y=\"156\" font-size=\"11\" text-anchor=\"end\">now</text>");
+            .Append("<line x1=\"30\" y1=\"132\" x2=\"360\" y2=\"132\" stroke=\"#6b6b6b\"/><line x1=\"30\" y1=\"8\" x2=\"30\" y2=\"132\" stroke=\"#6b6b6b\"/>")
+            .Append("<text x=\"26\" y=\"135\" font-size=\"10\" text-anchor=\"end\">0</text>")
+            .Append("<text x=\"26\" y=\"15\" font-size=\"10\" text-anchor=\"end\">").Append(Html.E(format(max))).Append("</text>")
+            .Append("<text x=\"30\" y=\"147\" font-size=\"10\">-60 min</text><text x=\"195\" y=\"147\" font-size=\"10\" text-anchor=\"middle\">-30 min</text><text x=\"360\" y=\"147\" font-size=\"10\" text-anchor=\"end\">now</text>");
         for (var i = 0; i < values.Count; i++)
         {
             if (values[i] <= 0)

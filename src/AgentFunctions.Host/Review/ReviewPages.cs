@@ -134,7 +134,7 @@ public static class ReviewPages
         var decideToken = awaitingThisDecision ? null : signer.Sign(LinkPurpose.Decide, instanceId, expires);
         var body = ReviewPageRenderer.Review(run, time.GetUtcNow(), decideToken, notice, noticeIsError: false);
         var refresh = !run.IsTerminal && (!run.AwaitingApproval || awaitingThisDecision);
-        return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, StatusCodes.Status200OK, refreshSeconds: refresh ? ReviewRefreshSeconds : null);
+        return Page(ReviewTitle(run), body, StatusCodes.Status200OK, refreshSeconds: refresh ? ReviewRefreshSeconds : null);
     }
 
     private static async Task<IResult> DecideAsync(
@@ -173,7 +173,7 @@ public static class ReviewPages
         var (status, title) = decision is null ? (StatusCodes.Status400BadRequest, "The decision is incomplete") : ApprovalsApi.Describe(outcome.Result);
         var message = decision is null ? string.Join(" ", errors.Values.SelectMany(v => v)) + " Nothing was recorded." : $"{title}. Nothing was recorded.";
         var body = ReviewPageRenderer.Review(run, time.GetUtcNow(), signer.Sign(LinkPurpose.Decide, instanceId, expires), message, noticeIsError: true);
-        return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, status);
+        return Page(ReviewTitle(run), body, status);
     }
 
     private static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, RunsQuery runs, TimeProvider time, IServiceProvider services, CancellationToken ct)
@@ -243,6 +243,13 @@ public static class ReviewPages
         "Link not valid",
         "<p class=\"status error\" role=\"alert\">This review link is invalid or has expired. Ask for a new link.</p>",
         StatusCodes.Status403Forbidden);
+
+    /// <summary>The review page's title: the draft's title or the question, cut so that a long one does not fill a phone's screen.</summary>
+    private static string ReviewTitle(RunView run)
+    {
+        var title = run.Title ?? run.Question ?? run.InstanceId;
+        return "Review: " + (title.Length <= 100 ? title : title[..99] + "\u2026");
+    }
 
     private static IResult RunNotFound() => Page(
         "Run not found",

@@ -261,7 +261,7 @@ public sealed class ReviewPageRendererTests
 
         var html = ReviewPageRenderer.Operations(View(snapshot, []));
 
-        Assert.Contains("Calls made in the last 1 h 0 min by this host process (up to the latest 512 per agent); percentiles by nearest rank.", html, StringComparison.Ordinal);
+        Assert.Contains("Calls made in the last 1 h by this host process (up to the latest 512 per agent); percentiles by nearest rank.", html, StringComparison.Ordinal);
         Assert.Contains("data-label=\"p50 (ms)\">0.42</td><td class=\"num\" data-label=\"p95 (ms)\">48.2</td><td class=\"num\" data-label=\"p99 (ms)\">900</td>", html, StringComparison.Ordinal);
         Assert.Contains("data-label=\"Failure rate\">12.5 %</td>", html, StringComparison.Ordinal);
         Assert.Contains("<th scope=\"row\">azure-openai</th><td>Open</td>", html, StringComparison.Ordinal);
@@ -283,14 +283,23 @@ public sealed class ReviewPageRendererTests
         var html = ReviewPageRenderer.Operations(View(null, runs) with { Queue = new BatchQueueDepth("research-batch", 7, 2), Costs = new OperationsSettings(0.01m, "EUR") });
 
         Assert.Contains("<tr><td>Completed</td><td>Approved</td><td class=\"num\">2</td></tr>", html, StringComparison.Ordinal);
-        Assert.Contains("<tr><td>Running (AwaitingApproval)</td><td>—</td><td class=\"num\">2</td></tr>", html, StringComparison.Ordinal);
-        Assert.Contains("<strong>2</strong><span class=\"muted small\">oldest waiting 30 min 0 s</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>Awaiting approval</td><td>—</td><td class=\"num\">2</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<strong>2</strong><span class=\"muted small\">oldest waiting 30 min</span>", html, StringComparison.Ordinal);
         Assert.Contains("<strong>7</strong><span class=\"muted small\">2 poison messages</span>", html, StringComparison.Ordinal);
         Assert.Contains("2 runs used 6,000 tokens (3,000 per run on average), estimated EUR 0.0600 in all.", html, StringComparison.Ordinal);
         Assert.Contains("data-label=\"Estimated cost\">EUR 0.0200</td>", html, StringComparison.Ordinal);
         Assert.Contains("<svg id=\"runs-chart\"", html, StringComparison.Ordinal);
         Assert.Contains("Runs started per minute, last 60 minutes: highest 1, total 3", html, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0, "0 s")]
+    [InlineData(59, "59 s")]
+    [InlineData(3600, "1 h")]
+    [InlineData(3660, "1 h 1 min")]
+    [InlineData(90061, "1 d 1 h")]
+    public void Span_Durations_ReadAsAPersonWouldSayThem(int seconds, string expected) =>
+        Assert.Equal(expected, ReviewPageRenderer.Span(TimeSpan.FromSeconds(seconds)));
 
     [Theory]
     [InlineData(0.25, "0.25")]
