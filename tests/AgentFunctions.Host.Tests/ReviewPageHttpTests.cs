@@ -127,25 +127,6 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
     }
 
     [Fact]
-    public async Task RunsPage_RunsStartedOutOfIdOrder_ListsNewestCreatedFirst()
-    {
-        // Ids chosen so that id order and creation order disagree: "zz" is created first, "aa" second.
-        var suffix = Guid.NewGuid().ToString("N")[..12];
-        var older = $"zz{suffix}";
-        var newer = $"aa{suffix}";
-        await StartWithIdAsync(older);
-        await Task.Delay(50);
-        await StartWithIdAsync(newer);
-
-        var html = await RunsPageAsync();
-
-        var newerAt = html.IndexOf($">{newer}</a>", StringComparison.Ordinal);
-        var olderAt = html.IndexOf($">{older}</a>", StringComparison.Ordinal);
-        Assert.True(newerAt >= 0 && olderAt >= 0, "both runs are listed on the first page");
-        Assert.True(newerAt < olderAt, "the run created last is listed first");
-    }
-
-    [Fact]
     public async Task RunsPage_Filters_SelectAwaitingAndFinishedRunsWithOutcomeBadge()
     {
         var awaiting = await HostApi.StartAsync(_client);
