@@ -167,7 +167,7 @@ internal sealed record RunView(
             RevisionRequests = [.. Items(status?["revisionRequests"] as JsonArray).Select(ReadDecision)],
             Decision = review is null ? null : ReadDecision(review),
             FailureReason = runtimeStatus == RunStatus.Failed ? record.FailureMessage ?? "The run failed without a message." : null,
-            Note = Text(status?["note"]),
+            Note = Text(status?["note"]) ?? (runtimeStatus == RunStatus.Terminated ? TerminationNote(record.SerializedOutput) : null),
             Answered = Bool(report?["answered"]) ?? true,
             Conflicts = [.. Items(report?["conflicts"] as JsonArray).Select(c => new ConflictView(
                 Text(c["claim"]), [.. ((c["sources"] as JsonArray) ?? []).Select(Text).OfType<string>()]))],
@@ -175,6 +175,22 @@ internal sealed record RunView(
             SourcesAccepted = Int(counts?["accepted"]) ?? 0,
             Usage = new UsageView(Long(usage?["inputTokens"]) ?? 0, Long(usage?["outputTokens"]) ?? 0, Int(usage?["llmCalls"]) ?? 0),
         };
+    }
+
+    /// <summary>A terminated run's output is the operator's reason (a JSON string), when one was given.</summary>
+    private static string TerminationNote(string? output)
+    {
+        string? reason = null;
+        try
+        {
+            reason = string.IsNullOrEmpty(output) ? null : Text(JsonNode.Parse(output));
+        }
+        catch (JsonException)
+        {
+            reason = output;
+        }
+
+        return string.IsNullOrWhiteSpace(reason) ? "Terminated by an operator; no reason was given." : $"Terminated by an operator: {reason}";
     }
 
     private static DecisionView ReadDecision(JsonObject node) =>

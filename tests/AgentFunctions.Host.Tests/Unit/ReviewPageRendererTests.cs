@@ -194,6 +194,17 @@ public sealed class ReviewPageRendererTests
         Assert.Equal((RunStatus.Failed, "Search index unreachable.", true), (run.Status, run.FailureReason, run.IsTerminal));
     }
 
+    [Theory]
+    [InlineData("\"stuck on the model\"", "Terminated by an operator: stuck on the model")]
+    [InlineData(null, "Terminated by an operator; no reason was given.")]
+    public void From_TerminatedRecord_NotesTheReason(string? output, string expected)
+    {
+        var run = RunView.From(new RunRecord("id-3", "Terminated", Now, Now, null, output, "{\"phase\":\"Searching\"}", null));
+
+        Assert.Equal((RunStatus.Terminated, expected), (run.Status, run.Note));
+        Assert.Contains($"<p class=\"status\" id=\"run-note\">{expected}</p>", ReviewPageRenderer.Review(run, Now, null, null, noticeIsError: false), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Runs_MixedRuns_ShowOutcomeBadgesProgressAndTimeLeft()
     {
