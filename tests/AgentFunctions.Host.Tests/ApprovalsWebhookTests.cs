@@ -100,7 +100,9 @@ public sealed class ApprovalsWebhookTests(HostFixture fixture)
     [Theory]
     [InlineData("{\"decision\": \"maybe\"}", "decision")]
     [InlineData("{\"reviewer\": \"x\"}", "decision")]
-    [InlineData("{\"decision\": \"revise\"}", "comment")]
+    [InlineData("{\"decision\": \"revise\", \"reviewer\": \"x\"}", "comment")]
+    [InlineData("{\"decision\": \"approve\"}", "reviewer")]
+    [InlineData("{\"decision\": \"approve\", \"reviewer\": \"  \"}", "reviewer")]
     [InlineData("[]", "body")]
     [InlineData("not json", "body")]
     public async Task Deliver_BadBody_Answers400NamingFieldAndRaisesNothing(string body, string field)
@@ -135,9 +137,9 @@ public sealed class ApprovalsWebhookTests(HostFixture fixture)
         var id = await AwaitingRunAsync();
         var delivery = Guid.NewGuid().ToString();
 
-        using var first = await HostApi.DeliverAsync(_client, id, new { decision = "revise", comment = "Add a source." }, delivery);
+        using var first = await HostApi.DeliverAsync(_client, id, new { decision = "revise", reviewer = "Ada", comment = "Add a source." }, delivery);
         var firstBody = await first.Content.ReadAsStringAsync();
-        using var replay = await HostApi.DeliverAsync(_client, id, new { decision = "revise", comment = "Add a source." }, delivery);
+        using var replay = await HostApi.DeliverAsync(_client, id, new { decision = "revise", reviewer = "Ada", comment = "Add a source." }, delivery);
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
@@ -145,7 +147,7 @@ public sealed class ApprovalsWebhookTests(HostFixture fixture)
 
         // The revision comes back for review; the replay (even once the run awaits again) raises nothing.
         await HostApi.WaitForAsync(_client, id, s => HostApi.Phase(s) == "AwaitingApproval" && s["customStatus"]!["revisions"]!.GetValue<int>() == 1, "the revised draft");
-        using var lateReplay = await HostApi.DeliverAsync(_client, id, new { decision = "revise", comment = "Add a source." }, delivery);
+        using var lateReplay = await HostApi.DeliverAsync(_client, id, new { decision = "revise", reviewer = "Ada", comment = "Add a source." }, delivery);
         Assert.Equal(HttpStatusCode.Accepted, lateReplay.StatusCode);
         Assert.Equal(firstBody, await lateReplay.Content.ReadAsStringAsync());
         Assert.Equal(1, await HostApi.CountEventsRaisedAsync(_client, id));

@@ -33,7 +33,7 @@ public static class AzuriteHost
                 {
                     ["hubName"] = hubName,
                     ["maxConcurrentActivityFunctions"] = 4,
-                    ["maxConcurrentOrchestratorFunctions"] = 4,
+                    ["maxConcurrentOrchestratorFunctions"] = 50,
                     ["storageProvider"] = new JsonObject { ["controlQueueBufferThreshold"] = controlQueueBufferThreshold ?? 256 },
                 },
                 ["queues"] = new JsonObject

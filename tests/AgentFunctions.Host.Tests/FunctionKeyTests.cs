@@ -76,7 +76,7 @@ public sealed partial class FunctionKeyTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_NeedsNoKey_OnlyItsSignature()
     {
-        using var response = await HostApi.DeliverAsync(Client, "unknown-instance", new { decision = "approve" });
+        using var response = await HostApi.DeliverAsync(Client, "unknown-instance", new { decision = "approve", reviewer = "ada" });
 
         // Past key checks and the signature check: the instance lookup answers.
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

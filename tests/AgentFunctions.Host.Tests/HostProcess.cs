@@ -65,7 +65,7 @@ public sealed class HostProcess : IAsyncDisposable
           "logging": { "logLevel": { "default": "Information", "Microsoft.AspNetCore": "Warning" } },
           "extensions": {
             "durableTask": {
-              "hubName": "HostTestsHub", "maxConcurrentActivityFunctions": 4, "maxConcurrentOrchestratorFunctions": 4,
+              "hubName": "HostTestsHub", "maxConcurrentActivityFunctions": 4, "maxConcurrentOrchestratorFunctions": 50,
               "storageProvider": { "partitionCount": 2 }
             },
             "queues": { "maxDequeueCount": 5, "messageEncoding": "base64", "visibilityTimeout": "00:00:05" }

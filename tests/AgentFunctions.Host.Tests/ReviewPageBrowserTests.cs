@@ -30,6 +30,9 @@ public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
         });
     }
 
+    /// <summary>Where the screenshots go: the test output folder, kept as artifacts of the run (not committed).</summary>
+    public static string ScreenshotFolder => Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)
@@ -66,6 +69,12 @@ public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
         await Assertions.Expect(citation.Locator("blockquote")).ToHaveTextAsync(firstCitation["quote"]!.GetValue<string>());
         await Assertions.Expect(page.GetByRole(AriaRole.Table, new PageGetByRoleOptions { Name = "Sources" })).ToContainTextAsync(firstCitation["title"]!.GetValue<string>());
 
+        // The name is required: the browser refuses to send an anonymous decision.
+        var reviewPage = page.Url;
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Approve" }).ClickAsync();
+        Assert.Equal(reviewPage, page.Url);
+        Assert.Equal(0, await HostApi.CountEventsRaisedAsync(fixture.Client, id));
+
         await page.GetByLabel("Your name").FillAsync("Grace");
         await page.GetByLabel("Comment (required to ask for a revision)").FillAsync("Approved from the browser.");
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Approve" }).ClickAsync();
@@ -80,6 +89,49 @@ public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
         Assert.Equal("Grace", status!["output"]!["review"]!["reviewer"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(375)]
+    [InlineData(1440)]
+    public async Task Pages_AtPhoneAndDesktopWidths_NeverScrollSidewaysAndKeepDecisionButtonsOnOneRow(int width)
+    {
+        // A question with a 90-character "word" is the worst case for a table cell (the planner keeps sub-queries under 200 characters).
+        var question = $"Why {new string('w', 90)} and how do durable runs resume after a crash? ({width} {Guid.NewGuid():N})";
+        var id = await HostApi.StartAsync(fixture.Client, question: question);
+        await HostApi.WaitForPhaseAsync(fixture.Client, id, "AwaitingApproval");
+        using (var revise = await HostApi.DeliverAsync(fixture.Client, id, new { decision = "revise", reviewer = "Ada", comment = "Say how long a replay takes, with a source." }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, revise.StatusCode);
+        }
+
+        await HostApi.WaitForAsync(fixture.Client, id, s => HostApi.Phase(s) == "AwaitingApproval" && s["customStatus"]!["revisions"]!.GetValue<int>() == 1, "second review round");
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.Host.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+
+        // live=off: a page that refreshes itself must not reload while it is measured.
+        await page.GotoAsync("/?live=off");
+        await AssertFitsAsync(page, width, "runs");
+        await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = id, Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#revision")).ToHaveTextAsync("Draft 2, after 1 revision; 2 revisions left");
+        await Assertions.Expect(page.Locator("#revision-history")).ToContainTextAsync("Say how long a replay takes, with a source.");
+        await AssertFitsAsync(page, width, "review");
+        var boxes = new List<LocatorBoundingBoxResult>();
+        foreach (var name in new[] { "Approve", "Revise", "Reject" })
+        {
+            boxes.Add((await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = name, Exact = true }).BoundingBoxAsync())!);
+        }
+
+        Assert.All(boxes, b => Assert.Equal(boxes[0].Y, b.Y, 0.5));
+        Assert.True(boxes[2].X + boxes[2].Width <= width, $"Reject ends at {boxes[2].X + boxes[2].Width} px in a {width} px viewport");
+        await page.GotoAsync("/ops");
+        await Assertions.Expect(page.Locator("#runs-chart")).ToBeVisibleAsync();
+        await AssertFitsAsync(page, width, "ops");
+    }
+
     [Fact]
     public async Task ReviewPage_TamperedToken_IsRefused()
     {
@@ -91,5 +143,16 @@ public sealed class ReviewPageBrowserTests(HostFixture fixture) : IAsyncLifetime
 
         Assert.Equal(403, response!.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("invalid or has expired");
+    }
+
+    /// <summary>Saves a full-page screenshot, then checks that nothing is wider than the viewport.</summary>
+    private static async Task AssertFitsAsync(IPage page, int width, string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"{name}-{width}.png"), FullPage = true });
+        var widths = await page.EvaluateAsync<int[]>("() => [document.scrollingElement.scrollWidth, window.innerWidth]");
+        var (scrollWidth, innerWidth) = (widths[0], widths[1]);
+        Assert.True(scrollWidth <= innerWidth, $"The {name} page is {scrollWidth} px wide in a {innerWidth} px viewport ({page.Url}).");
+        Assert.Equal(width, innerWidth);
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 
 namespace AgentFunctions.Host.Tests;
@@ -102,7 +103,7 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
     }
 
     [Fact]
-    public async Task OpsPage_AfterARun_ShowsPerAgentFiguresAndBreakerState()
+    public async Task OpsPage_AfterARun_ShowsStatedWindowNonZeroLatencyRunCountsAndChart()
     {
         var id = await HostApi.StartAsync(_client);
         await HostApi.WaitForPhaseAsync(_client, id, "AwaitingApproval");
@@ -111,10 +112,109 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
-        Assert.Contains("planner", html, StringComparison.Ordinal);
-        Assert.Contains("synthesizer", html, StringComparison.Ordinal);
-        Assert.Contains("Closed", html, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">planner</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">synthesizer</th>", html, StringComparison.Ordinal);
+        Assert.Contains("Calls made in the last 1 h by this host process (up to the latest 512 per agent)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Over the last", html, StringComparison.Ordinal);
+        var p50 = double.Parse(P50Cell().Match(html).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(p50 > 0, $"p50 of the planner reads {p50} ms");
+        Assert.Matches("<tr><td>Awaiting approval</td><td>—</td><td class=\"num\">[1-9][0-9]*</td></tr>", html);
+        Assert.Contains("off: the in-memory backend has no queue", html, StringComparison.Ordinal);
+        Assert.Contains("<svg id=\"runs-chart\"", html, StringComparison.Ordinal);
+        Assert.Contains("per 1,000 tokens, input and output alike", html, StringComparison.Ordinal);
+        Assert.Contains("<td>Closed</td>", html, StringComparison.Ordinal);
         Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsPage_Filters_SelectAwaitingAndFinishedRunsWithOutcomeBadge()
+    {
+        var awaiting = await HostApi.StartAsync(_client);
+        var unreviewed = await HostApi.StartAsync(_client, requireApproval: false);
+        await HostApi.WaitForPhaseAsync(_client, awaiting, "AwaitingApproval");
+        await HostApi.WaitForStatusAsync(_client, unreviewed, "Completed");
+
+        var mine = await _client.GetStringAsync(new Uri("/?awaiting=1", UriKind.Relative));
+        var finished = await _client.GetStringAsync(new Uri("/?status=Completed&outcome=NotReviewed", UriKind.Relative));
+
+        Assert.Contains($">{awaiting}</a>", mine, StringComparison.Ordinal);
+        Assert.DoesNotContain($">{unreviewed}</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("<input type=\"checkbox\" name=\"awaiting\" value=\"1\" checked>", mine, StringComparison.Ordinal);
+        Assert.Contains($">{unreviewed}</a>", finished, StringComparison.Ordinal);
+        Assert.DoesNotContain($">{awaiting}</a>", finished, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"badge outcome b-notreviewed\">Not reviewed</span>", finished, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsPage_UnknownStatusFilter_Answers400NamingIt()
+    {
+        using var response = await _client.GetAsync(new Uri("/?status=Sleeping", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("status 'Sleeping' is not one of", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DecisionForm_EmptyReviewer_ShowsErrorAndRaisesNothing()
+    {
+        var (id, token) = await AwaitingWithFormTokenAsync();
+
+        using var response = await PostDecisionAsync(id, token, "approve", reviewer: " ");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("reviewer is required", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await HostApi.CountEventsRaisedAsync(_client, id));
+    }
+
+    [Fact]
+    public async Task ReviewPage_AfterARevision_ShowsDeadlineDraftNumberEarlierCommentAndWhoDecided()
+    {
+        var (id, token) = await AwaitingWithFormTokenAsync();
+        using var revise = await PostDecisionAsync(id, token, "revise", "Cite a second source.", reviewer: "Ada");
+        await HostApi.WaitForAsync(_client, id, s => HostApi.Phase(s) == "AwaitingApproval" && s["customStatus"]!["revisions"]!.GetValue<int>() == 1, "second review round");
+
+        var second = await ReviewPageAsync(id);
+        using var approve = await PostDecisionAsync(id, token, "approve", "Better now.", reviewer: "Grace");
+        await HostApi.WaitForStatusAsync(_client, id, "Completed");
+        var final = await ReviewPageAsync(id);
+
+        Assert.Matches("<dd id=\"decide-by\">\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\((2\\d|1\\d) h \\d+ min left\\)</dd>", second);
+        Assert.Contains("<dd id=\"revision\">Draft 2, after 1 revision; 2 revisions left</dd>", second, StringComparison.Ordinal);
+        Assert.Contains("<strong>Ada</strong> asked for a revision", second, StringComparison.Ordinal);
+        Assert.Contains("<blockquote>Cite a second source.</blockquote>", second, StringComparison.Ordinal);
+        Assert.Matches("<dd id=\"decided-by\">Grace: approve, [^<]+ UTC<blockquote id=\"decision-comment\">Better now.</blockquote></dd>", final);
+        Assert.Contains("<strong>Ada</strong> asked for a revision", final, StringComparison.Ordinal);
+        Assert.Contains("<span id=\"run-status\">Completed</span>", final, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReviewPage_BudgetExceededRun_ShowsTheBudgetNote()
+    {
+        // The smallest budget the API accepts cannot pay for planning: the run ends at once, BudgetExceeded.
+        var (response, body) = await HostApi.SubmitAsync(_client, new { question = "What limits a token budget?", tokenBudget = 1000 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = body["id"]!.GetValue<string>();
+        await HostApi.WaitForStatusAsync(_client, id, "Completed");
+
+        var page = await ReviewPageAsync(id);
+
+        Assert.Contains("<dd id=\"run-outcome\">BudgetExceeded</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("<strong>Token budget exceeded.</strong> Token budget reached before planning", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReviewPage_FailedRun_ShowsTheFailureReason()
+    {
+        // The management API starts an orchestrator with any input; a budget of 0 fails the run's settings check.
+        var id = "fail" + Guid.NewGuid().ToString("N")[..12];
+        await StartWithIdAsync(id, new { question = "Will this fail?", tokenBudget = 0 });
+        await HostApi.WaitForStatusAsync(_client, id, "Failed");
+
+        var page = await ReviewPageAsync(id);
+
+        Assert.Contains("<p class=\"status error\" id=\"failure-reason\"><strong>The run failed.</strong>", page, StringComparison.Ordinal);
+        Assert.Contains("tokenBudget is 0; it must be at least 1.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("No draft yet", page, StringComparison.Ordinal);
     }
 
     private async Task<string> RunsPageAsync() => await _client.GetStringAsync(new Uri("/", UriKind.Relative));
@@ -128,17 +228,34 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
         return (id, FormToken().Match(page).Groups[1].Value);
     }
 
+    /// <summary>The run's review page, opened through the signed link the runs page lists.</summary>
+    private async Task<string> ReviewPageAsync(string id)
+    {
+        var link = ReviewPath().Matches(await RunsPageAsync()).Single(m => m.Groups["id"].Value == id).Value.Replace("&amp;", "&", StringComparison.Ordinal);
+        return await _client.GetStringAsync(new Uri(link, UriKind.Relative));
+    }
+
+    private async Task StartWithIdAsync(string id, object? input = null)
+    {
+        using var response = await _client.PostAsJsonAsync(
+            new Uri($"{HostApi.Management}/orchestrators/ResearchOrchestrator/{id}", UriKind.Relative), input ?? new { question = $"Ordering question {id}?", requireApproval = true });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     private HttpClient NoRedirects() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Host.BaseAddress };
 
-    private async Task<HttpResponseMessage> PostDecisionAsync(string id, string token, string decision, string? comment = null)
+    private async Task<HttpResponseMessage> PostDecisionAsync(string id, string token, string decision, string? comment = null, string reviewer = "Form")
     {
         using var client = NoRedirects();
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["decision"] = decision, ["reviewer"] = "Form", ["comment"] = comment ?? string.Empty });
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["decision"] = decision, ["reviewer"] = reviewer, ["comment"] = comment ?? string.Empty });
         return await client.PostAsync(new Uri($"/review/{id}", UriKind.Relative), form);
     }
 
-    [GeneratedRegex("/review/(?<id>[0-9a-f]+)\\?token=(?<token>[^\"&]+)")]
+    [GeneratedRegex("/review/(?<id>[0-9a-z]+)\\?token=(?<token>[^\"&]+)")]
     private static partial Regex ReviewPath();
+
+    [GeneratedRegex("<th scope=\"row\">planner</th><td class=\"num\" data-label=\"Calls\">\\d+</td><td class=\"num\" data-label=\"p50 \\(ms\\)\">([0-9.]+)</td>")]
+    private static partial Regex P50Cell();
 
     [GeneratedRegex("name=\"token\" value=\"([^\"]+)\"")]
     private static partial Regex FormToken();

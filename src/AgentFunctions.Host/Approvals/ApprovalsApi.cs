@@ -67,7 +67,12 @@ public static class ApprovalsApi
             errors["decision"] = ["decision must be \"approve\", \"reject\" or \"revise\"."];
         }
 
-        if (reviewer?.Length > MaxReviewerLength)
+        // Decisions are never anonymous: the run's output and the log say who approved, rejected or asked for a revision.
+        if (string.IsNullOrWhiteSpace(reviewer))
+        {
+            errors["reviewer"] = ["reviewer is required: give the name of the person deciding."];
+        }
+        else if (reviewer.Length > MaxReviewerLength)
         {
             errors["reviewer"] = [$"reviewer is at most {MaxReviewerLength} characters."];
         }
@@ -83,7 +88,7 @@ public static class ApprovalsApi
 
         return errors.Count > 0
             ? (null, errors)
-            : (new ReviewDecision(decision!, Blank(reviewer), Blank(comment), now), errors);
+            : (new ReviewDecision(decision!, reviewer!.Trim(), Blank(comment), now), errors);
     }
 
     /// <summary>Maps a gate result to a status code and problem title.</summary>

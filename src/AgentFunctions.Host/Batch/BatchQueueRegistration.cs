@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
+using AgentFunctions.Host.Operations;
 using AgentFunctions.Research.Publishing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,13 +23,17 @@ public static class BatchQueueRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         var connection = StorageConnection.Resolve(configuration);
         services.AddSingleton<IBatchStarter>(sp => new DurableClientBatchStarter(sp.GetRequiredService<DurableTaskClient>()));
-        services.AddHostedService(sp => new BatchQueueTrigger(
+        services.AddSingleton(sp => new BatchQueueTrigger(
             connection,
             sp.GetRequiredService<IBatchStarter>(),
             settings,
             sp.GetRequiredService<CallbackUrlPolicy>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BatchQueueTrigger>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BatchQueueTrigger>());
+
+        // The operations page reads the queue's depth through the trigger, which owns the queue clients.
+        services.AddSingleton<IBatchQueueMonitor>(sp => sp.GetRequiredService<BatchQueueTrigger>());
         return services;
     }
 }

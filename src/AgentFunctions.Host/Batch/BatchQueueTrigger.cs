@@ -1,6 +1,7 @@
 using System.Text;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
+using AgentFunctions.Host.Operations;
 using AgentFunctions.Research.Publishing;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -19,7 +20,7 @@ namespace AgentFunctions.Host.Batch;
 /// <c>BatchOrchestrator</c> with instance id <c>batch-&lt;batchId&gt;</c> through <see cref="IBatchStarter"/>;
 /// a redelivered message finds that instance and starts nothing.
 /// </summary>
-public sealed partial class BatchQueueTrigger : BackgroundService
+public sealed partial class BatchQueueTrigger : BackgroundService, IBatchQueueMonitor
 {
     /// <summary>The queue the trigger reads.</summary>
     public const string QueueName = "research-batch";
@@ -77,6 +78,15 @@ public sealed partial class BatchQueueTrigger : BackgroundService
         _lease = _settings.VisibilityTimeout > TimeSpan.Zero
             ? TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(_settings.VisibilityTimeout.TotalSeconds)))
             : DefaultLease;
+    }
+
+    /// <inheritdoc />
+    public async Task<BatchQueueDepth> GetDepthAsync(CancellationToken cancellationToken)
+    {
+        // The storage service's approximate counts: one request per queue, no message is read.
+        var waiting = await ApproximateCountAsync(_queue, cancellationToken);
+        var poison = await ApproximateCountAsync(_poison, cancellationToken);
+        return new BatchQueueDepth(QueueName, waiting, poison);
     }
 
     /// <inheritdoc />
@@ -145,6 +155,13 @@ public sealed partial class BatchQueueTrigger : BackgroundService
             // Messages being handled see the stop and are left to reappear; wait for them to say so.
             await Task.WhenAll(handling);
         }
+    }
+
+    private static async Task<long> ApproximateCountAsync(QueueClient queue, CancellationToken cancellationToken)
+    {
+        // A queue not created yet (the trigger creates both on its first poll) holds nothing.
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        return (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
     }
 
     private async Task HandleAsync(QueueMessage message, CancellationToken stoppingToken)

@@ -54,6 +54,9 @@ public sealed record HostSettings
     /// <summary><c>AgentFunctions:Logging:Format</c>: simple (default) or json.</summary>
     public LogFormat LogFormat { get; init; }
 
+    /// <summary>Operations view settings.</summary>
+    public OperationsSettings Operations { get; init; } = OperationsSettings.Default;
+
     /// <summary>Reads and validates the settings.</summary>
     /// <exception cref="HostConfigurationException">A setting is malformed or out of range.</exception>
     public static HostSettings Load(IConfiguration configuration)
@@ -74,6 +77,7 @@ public sealed record HostSettings
             MaxRequestBodyBytes = read.Int("AgentFunctions:Http:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes, 1024, 16 * 1024 * 1024),
             Keys = new FunctionKeys(read.List("AgentFunctions:Keys:Function"), read.List("AgentFunctions:Keys:System")),
             Review = ReviewSettings.Load(read),
+            Operations = OperationsSettings.Load(read),
             IdempotencyRetention = read.Duration("AgentFunctions:Idempotency:Retention", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)),
             SweepInterval = read.Duration("AgentFunctions:Sweep:Interval", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             LogFormat = read.String("AgentFunctions:Logging:Format")?.ToUpperInvariant() switch

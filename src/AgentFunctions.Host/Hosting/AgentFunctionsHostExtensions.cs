@@ -78,6 +78,7 @@ public static class AgentFunctionsHostExtensions
         var linkKey = linkSecretGenerated ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(settings.Review.LinkSecret!);
         services.AddSingleton(sp => new ReviewLinkSigner(linkKey, settings.Review.LinkTtl, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReviewDecisionGate>();
+        services.AddReviewPages();
         services.AddSingleton<ResearchSubmitter>();
         services.AddSingleton<PublicBaseUri>();
         services.AddHttpClient<IReviewNotifier, ReviewNotifier>(http => http.Timeout = TimeSpan.FromSeconds(30))

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AgentFunctions.Host.Review;
 
@@ -27,7 +28,9 @@ namespace AgentFunctions.Host.Review;
 /// </summary>
 public static class ReviewPages
 {
-    private const int RecentRuns = 50;
+    /// <summary>Seconds between reloads of a page that shows a working run.</summary>
+    private const int RunsRefreshSeconds = 5;
+    private const int ReviewRefreshSeconds = 2;
 
     /// <summary>Maps the pages.</summary>
     public static IEndpointRouteBuilder MapReviewPages(this IEndpointRouteBuilder app)
@@ -40,36 +43,48 @@ public static class ReviewPages
         return app;
     }
 
-    private static async Task<IResult> RunsAsync(HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, HostSettings settings, CancellationToken ct)
+    /// <summary>Registers what the pages read runs through.</summary>
+    public static IServiceCollection AddReviewPages(this IServiceCollection services)
+    {
+        services.TryAddSingleton<RunsQuery>();
+        return services;
+    }
+
+    private static async Task<IResult> RunsAsync(HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         if (!KeyAccepted(request, settings, null))
         {
             return KeyRequired();
         }
 
-        return Page("Research runs", await RunsBodyAsync(request, client, signer, null, ct), StatusCodes.Status200OK, NavQuery(request));
+        var filter = RunFilter.From(request.Query, out var errors);
+        var live = !string.Equals(request.Query["live"].ToString(), "off", StringComparison.OrdinalIgnoreCase);
+        var message = errors.Count == 0 ? null : "Some filters were ignored: " + string.Join(" ", errors);
+        var (body, refresh) = await RunsBodyAsync(request, runs, signer, filter, live, message, time, ct);
+        return Page("Research runs", body, errors.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest, NavQuery(request), refresh);
     }
 
-    private static async Task<string> RunsBodyAsync(HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, string? message, CancellationToken ct)
+    private static async Task<(string Body, int? Refresh)> RunsBodyAsync(
+        HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, RunFilter filter, bool live, string? message, TimeProvider time, CancellationToken ct)
     {
-        // Azure Storage lists instances in no useful order: read them all, keep the newest by creation time.
-        var all = new List<OrchestrationMetadata>();
-        await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery { PageSize = 500, FetchInputsAndOutputs = true }).WithCancellation(ct))
-        {
-            if (string.Equals(instance.Name, ResearchPipelineRegistration.ResearchOrchestratorName, StringComparison.OrdinalIgnoreCase))
-            {
-                all.Add(instance);
-            }
-        }
+        var page = filter.Apply(await runs.RecentAsync(ct));
 
-        var runs = all.OrderByDescending(i => i.CreatedAt).Take(RecentRuns)
-            .Select(i => (RunView.From(i), ReviewLinks.ReviewPath(i.InstanceId, signer.Sign(LinkPurpose.View, i.InstanceId))))
-            .ToList();
-        return ReviewPageRenderer.Runs(runs, signer.Sign(LinkPurpose.Submit, string.Empty), FunctionKeyFilter.PresentedKey(request), message);
+        // Only a working run changes by itself; a page of finished or waiting runs stays still.
+        int? refresh = live && page.Runs.Any(r => r.Working) ? RunsRefreshSeconds : null;
+        var body = ReviewPageRenderer.Runs(
+            page,
+            filter,
+            time.GetUtcNow(),
+            run => ReviewLinks.ReviewPath(run.InstanceId, signer.Sign(LinkPurpose.View, run.InstanceId)),
+            signer.Sign(LinkPurpose.Submit, string.Empty),
+            FunctionKeyFilter.PresentedKey(request),
+            message,
+            refresh is not null);
+        return (body, refresh);
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, ResearchSubmitter submitter, HostSettings settings, CancellationToken ct)
+        HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, ResearchSubmitter submitter, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         var form = await ReadFormAsync(request, settings, ct);
         if (form is null)
@@ -92,7 +107,8 @@ public static class ReviewPages
         if (question.Length is 0 or > ResearchSubmissionParser.MaxQuestionLength)
         {
             var message = $"Enter a question of 1 to {ResearchSubmissionParser.MaxQuestionLength} characters.";
-            return Page("Research runs", await RunsBodyAsync(request, client, signer, message, ct), StatusCodes.Status400BadRequest, code is null ? null : $"?code={Uri.EscapeDataString(code)}");
+            var (body, _) = await RunsBodyAsync(request, runs, signer, RunFilter.None, live: false, message, time, ct);
+            return Page("Research runs", body, StatusCodes.Status400BadRequest, code is null ? null : $"?code={Uri.EscapeDataString(code)}");
         }
 
         var requireApproval = string.Equals(Field(form, "requireApproval"), "true", StringComparison.OrdinalIgnoreCase);
@@ -101,33 +117,31 @@ public static class ReviewPages
     }
 
     private static async Task<IResult> ReviewAsync(
-        string instanceId, string? token, string? decided, string? round, DurableTaskClient client, ReviewLinkSigner signer, CancellationToken ct)
+        string instanceId, string? token, string? decided, string? round, RunsQuery runs, ReviewLinkSigner signer, TimeProvider time, CancellationToken ct)
     {
         if (!signer.TryVerify(token, LinkPurpose.View, instanceId, out var expires))
         {
             return LinkInvalid();
         }
 
-        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
-        if (instance is null)
+        if (await runs.GetAsync(instanceId, ct) is not var (run, currentRound))
         {
-            return Page("Run not found", "<p class=\"status error\" role=\"alert\">This run does not exist (it may have been purged).</p>", StatusCodes.Status404NotFound);
+            return RunNotFound();
         }
 
-        var run = RunView.From(instance);
         var notice = decided is null ? null : $"Your decision ({decided}) was recorded.";
 
         // Until the run acts on the decision it still reports the round that was just decided: show no form
         // for it (a second decision would be refused) and keep refreshing until the run moves on.
-        var awaitingThisDecision = run.AwaitingApproval && round is not null && round == ReviewDecisionGate.RoundKey(instance);
+        var awaitingThisDecision = run.AwaitingApproval && round is not null && round == currentRound;
         var decideToken = awaitingThisDecision ? null : signer.Sign(LinkPurpose.Decide, instanceId, expires);
-        var body = ReviewPageRenderer.Review(run, decideToken, notice, noticeIsError: false);
-        var refresh = !run.Status.IsTerminal() && (!run.AwaitingApproval || awaitingThisDecision);
-        return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, StatusCodes.Status200OK, autoRefresh: refresh);
+        var body = ReviewPageRenderer.Review(run, time.GetUtcNow(), decideToken, notice, noticeIsError: false);
+        var refresh = !run.IsTerminal && (!run.AwaitingApproval || awaitingThisDecision);
+        return Page(ReviewTitle(run), body, StatusCodes.Status200OK, refreshSeconds: refresh ? ReviewRefreshSeconds : null);
     }
 
     private static async Task<IResult> DecideAsync(
-        string instanceId, HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, ReviewDecisionGate gate, HostSettings settings, TimeProvider time, CancellationToken ct)
+        string instanceId, HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, ReviewDecisionGate gate, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         var form = await ReadFormAsync(request, settings, ct);
         if (form is null)
@@ -154,20 +168,18 @@ public static class ReviewPages
             }
         }
 
-        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
-        if (instance is null)
+        if (await runs.GetAsync(instanceId, ct) is not var (run, _))
         {
-            return Page("Run not found", "<p class=\"status error\" role=\"alert\">This run does not exist (it may have been purged).</p>", StatusCodes.Status404NotFound);
+            return RunNotFound();
         }
 
         var (status, title) = decision is null ? (StatusCodes.Status400BadRequest, "The decision is incomplete") : ApprovalsApi.Describe(outcome.Result);
-        var message = decision is null ? string.Join(" ", errors.Values.SelectMany(v => v)) : $"{title}. Nothing was recorded.";
-        var run = RunView.From(instance);
-        var body = ReviewPageRenderer.Review(run, signer.Sign(LinkPurpose.Decide, instanceId, expires), message, noticeIsError: true);
-        return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, status);
+        var message = decision is null ? string.Join(" ", errors.Values.SelectMany(v => v)) + " Nothing was recorded." : $"{title}. Nothing was recorded.";
+        var body = ReviewPageRenderer.Review(run, time.GetUtcNow(), signer.Sign(LinkPurpose.Decide, instanceId, expires), message, noticeIsError: true);
+        return Page(ReviewTitle(run), body, status);
     }
 
-    private static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, IServiceProvider services, CancellationToken ct)
+    private static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, RunsQuery runs, TimeProvider time, IServiceProvider services, CancellationToken ct)
     {
         if (!KeyAccepted(request, settings, null))
         {
@@ -176,7 +188,28 @@ public static class ReviewPages
 
         var source = services.GetService<IOperationsSnapshotSource>();
         var snapshot = source is null ? null : await source.GetSnapshotAsync(ct);
-        return Page("Operations", ReviewPageRenderer.Operations(snapshot), StatusCodes.Status200OK, NavQuery(request));
+        var recent = await runs.RecentAsync(ct);
+        BatchQueueDepth? depth = null;
+        string? queueNote = null;
+        if (services.GetService<IBatchQueueMonitor>() is { } monitor)
+        {
+            try
+            {
+                depth = await monitor.GetDepthAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // The page is for finding out what is wrong: an unreachable queue is a figure, not an error page.
+                queueNote = $"unavailable: {ex.Message}";
+            }
+        }
+        else
+        {
+            queueNote = "off";
+        }
+
+        var view = new OperationsView(time.GetUtcNow(), snapshot, recent, depth, queueNote, settings.Operations);
+        return Page("Operations", ReviewPageRenderer.Operations(view), StatusCodes.Status200OK, NavQuery(request));
     }
 
     /// <summary>An url-encoded form read within the body limit; null when too large. Other encodings read as empty.</summary>
@@ -214,6 +247,18 @@ public static class ReviewPages
         "<p class=\"status error\" role=\"alert\">This review link is invalid or has expired. Ask for a new link.</p>",
         StatusCodes.Status403Forbidden);
 
-    private static IResult Page(string title, string body, int status, string? navQuery = null, bool autoRefresh = false) =>
-        TypedResults.Content(Html.Page(title, body, navQuery, autoRefresh), "text/html; charset=utf-8", null, status);
+    /// <summary>The review page's title: the draft's title or the question, cut so that a long one does not fill a phone's screen.</summary>
+    private static string ReviewTitle(RunView run)
+    {
+        var title = run.Title ?? run.Question ?? run.InstanceId;
+        return "Review: " + (title.Length <= 100 ? title : title[..99] + "\u2026");
+    }
+
+    private static IResult RunNotFound() => Page(
+        "Run not found",
+        "<p class=\"status error\" role=\"alert\">This run does not exist (it may have been purged).</p>",
+        StatusCodes.Status404NotFound);
+
+    private static IResult Page(string title, string body, int status, string? navQuery = null, int? refreshSeconds = null) =>
+        TypedResults.Content(Html.Page(title, body, navQuery, refreshSeconds), "text/html; charset=utf-8", null, status);
 }

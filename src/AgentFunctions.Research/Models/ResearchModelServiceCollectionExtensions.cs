@@ -36,7 +36,7 @@ public static class ResearchModelServiceCollectionExtensions
         services.TryAddSingleton(sp => new ModelCircuitBreaker(options.Breaker, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => ModelProviderFactory.Create(
             settings, sp.GetRequiredService<ModelCircuitBreaker>(), options.Client, timeProvider: sp.GetRequiredService<TimeProvider>(), services: sp));
-        services.TryAddSingleton(_ => new AgentStatsRecorder(options.StatsWindow));
+        services.TryAddSingleton(sp => new AgentStatsRecorder(options.StatsWindow, time: sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new PlannerAgent(
             sp.GetRequiredService<IChatClient>(), options.Planner, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PlannerAgent>>()));
         services.TryAddSingleton(sp => new SourceValidatorAgent(

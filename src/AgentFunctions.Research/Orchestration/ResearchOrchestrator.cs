@@ -50,6 +50,7 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
         private readonly TaskOptions _callbackRetry = settings.CallbackRetry.ToTaskOptions(f => f.IsCausedBy<CallbackDeliveryException>());
         private readonly TaskOptions _storeRetry = settings.CallbackRetry.ToTaskOptions(f => !f.IsCausedBy<NonRetryableException>());
         private readonly List<string> _searchFailures = [];
+        private readonly List<ReviewDecision> _revisionRequests = [];
         private ResearchPhase _phase = ResearchPhase.Planning;
         private Usage _usage = Usage.None;
         private int _subQueries;
@@ -169,6 +170,7 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
                         case ReviewDecision.Revise:
                             _revisions++;
                             lastDecision = decision;
+                            _revisionRequests.Add(decision!);
                             feedback = string.IsNullOrWhiteSpace(decision!.Comment)
                                 ? "The reviewer asked for a revision without a comment; improve clarity and coverage."
                                 : decision.Comment;
@@ -342,7 +344,8 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
                 phase == ResearchPhase.AwaitingApproval || outcome is not null ? draft : null,
                 decideBy,
                 outcome,
-                note).FitToCap());
+                note,
+                _revisionRequests.Count == 0 ? null : [.. _revisionRequests]).FitToCap());
         }
 
         /// <summary>

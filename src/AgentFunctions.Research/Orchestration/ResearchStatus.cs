@@ -23,6 +23,7 @@ namespace AgentFunctions.Research.Orchestration;
 /// <param name="DecideBy">When the run stops waiting for the reviewer.</param>
 /// <param name="Outcome">How the run ended, once it has.</param>
 /// <param name="Note">A short human-readable remark (why the budget stopped the run, a declined revision, ...).</param>
+/// <param name="RevisionRequests">The reviewer decisions that asked for a revision, oldest first, so a reviewer sees what was asked before.</param>
 public sealed record ResearchStatus(
     ResearchPhase Phase,
     Usage Usage,
@@ -38,7 +39,8 @@ public sealed record ResearchStatus(
     ResearchReport? Draft,
     DateTime? DecideBy,
     ResearchOutcome? Outcome,
-    string? Note)
+    string? Note,
+    IReadOnlyList<ReviewDecision>? RevisionRequests = null)
 {
     /// <summary>Serialized size the status is kept under, leaving headroom below the runtime's 16 KB cap.</summary>
     public const int MaxBytes = 15 * 1024;
@@ -69,6 +71,7 @@ public sealed record ResearchStatus(
                 SearchFailures = [.. SearchFailures.Take(items).Select(f => Cut(f, Math.Max(reason, 80)))],
                 CitationProblems = [.. CitationProblems.Take(items).Select(f => f with { Problem = Cut(f.Problem, Math.Max(reason, 80)) })],
                 Note = Note is null ? null : Cut(Note, 300),
+                RevisionRequests = RevisionRequests is null ? null : [.. RevisionRequests.Select(r => r with { Comment = r.Comment is null ? null : Cut(r.Comment, Math.Max(reason, 200)) })],
             };
         }
 

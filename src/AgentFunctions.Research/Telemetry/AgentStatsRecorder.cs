@@ -24,24 +24,35 @@ public sealed record AgentStats(
     double OutputTokensP95,
     double FailureRate);
 
+/// <summary>One recorded agent invocation, for charts of latency over time.</summary>
+/// <param name="Agent">The agent name.</param>
+/// <param name="At">When it was recorded.</param>
+/// <param name="LatencyMs">Wall time in milliseconds.</param>
+/// <param name="Failed">Whether it failed.</param>
+public sealed record AgentSample(string Agent, DateTimeOffset At, double LatencyMs, bool Failed);
+
 /// <summary>
 /// Keeps a bounded window of recent agent invocations per agent so a status page can show percentiles without
 /// an external metrics backend. It listens to <see cref="ResearchTelemetry.Meter"/> while alive, and can also
-/// be fed directly with <see cref="Record"/>.
+/// be fed directly with <see cref="Record"/>. Each sample carries its time, so figures can be asked for a period
+/// (the last hour) as well as for everything the window still holds.
 /// </summary>
 public sealed class AgentStatsRecorder : IDisposable
 {
     private readonly int _capacity;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly MeterListener? _listener;
 
     /// <summary>Creates a recorder.</summary>
     /// <param name="capacity">Samples kept per agent; older ones are overwritten.</param>
     /// <param name="listen">Whether to subscribe to the research meter; false for a recorder fed by hand.</param>
-    public AgentStatsRecorder(int capacity = 512, bool listen = true)
+    /// <param name="time">The clock samples are stamped with; the system clock by default.</param>
+    public AgentStatsRecorder(int capacity = 512, bool listen = true, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _time = time ?? TimeProvider.System;
         if (!listen)
         {
             return;
@@ -63,6 +74,9 @@ public sealed class AgentStatsRecorder : IDisposable
         _listener.Start();
     }
 
+    /// <summary>Samples kept per agent.</summary>
+    public int Capacity => _capacity;
+
     /// <summary>Records one invocation by hand.</summary>
     /// <param name="agent">The agent name.</param>
     /// <param name="latency">Wall time.</param>
@@ -72,13 +86,37 @@ public sealed class AgentStatsRecorder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(agent);
         var window = WindowFor(agent);
-        window.AddLatency(latency.TotalMilliseconds, failed);
-        window.AddTokens(outputTokens);
+        var now = _time.GetUtcNow();
+        window.AddLatency(now, latency.TotalMilliseconds, failed);
+        window.AddTokens(now, outputTokens);
     }
 
-    /// <summary>The current figures, one entry per agent seen, ordered by agent name.</summary>
+    /// <summary>The current figures over every kept sample, one entry per agent seen, ordered by agent name.</summary>
     public IReadOnlyList<AgentStats> Snapshot() =>
-        [.. _windows.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value.ToStats(pair.Key))];
+        [.. _windows.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value.ToStats(pair.Key, DateTimeOffset.MinValue))];
+
+    /// <summary>
+    /// The figures over the samples recorded within <paramref name="period"/> before now (at most
+    /// <see cref="Capacity"/> per agent), one entry per agent with at least one such sample.
+    /// </summary>
+    /// <param name="period">How far back to look.</param>
+    public IReadOnlyList<AgentStats> Snapshot(TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        var since = _time.GetUtcNow() - period;
+        return [.. _windows.OrderBy(pair => pair.Key, StringComparer.Ordinal)
+            .Select(pair => pair.Value.ToStats(pair.Key, since))
+            .Where(stats => stats.Samples > 0)];
+    }
+
+    /// <summary>Every kept invocation recorded within <paramref name="period"/> before now, oldest first.</summary>
+    /// <param name="period">How far back to look.</param>
+    public IReadOnlyList<AgentSample> Samples(TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        var since = _time.GetUtcNow() - period;
+        return [.. _windows.SelectMany(pair => pair.Value.SamplesSince(pair.Key, since)).OrderBy(sample => sample.At)];
+    }
 
     /// <inheritdoc />
     public void Dispose() => _listener?.Dispose();
@@ -103,7 +141,7 @@ public sealed class AgentStatsRecorder : IDisposable
 
         if (agent is not null)
         {
-            WindowFor(agent).AddLatency(value, failed);
+            WindowFor(agent).AddLatency(_time.GetUtcNow(), value, failed);
         }
     }
 
@@ -113,7 +151,7 @@ public sealed class AgentStatsRecorder : IDisposable
         {
             if (tag.Key == ResearchTelemetry.AgentTag && tag.Value is string agent)
             {
-                WindowFor(agent).AddTokens(value);
+                WindowFor(agent).AddTokens(_time.GetUtcNow(), value);
                 return;
             }
         }
@@ -125,57 +163,97 @@ public sealed class AgentStatsRecorder : IDisposable
         private readonly Lock _gate = new();
         private readonly double[] _latencies = new double[capacity];
         private readonly bool[] _failures = new bool[capacity];
+        private readonly DateTimeOffset[] _latencyTimes = new DateTimeOffset[capacity];
         private readonly long[] _tokens = new long[capacity];
+        private readonly DateTimeOffset[] _tokenTimes = new DateTimeOffset[capacity];
         private long _latencyCount;
         private long _tokenCount;
 
-        public void AddLatency(double milliseconds, bool failed)
+        public void AddLatency(DateTimeOffset at, double milliseconds, bool failed)
         {
             lock (_gate)
             {
                 var slot = (int)(_latencyCount % _latencies.Length);
                 _latencies[slot] = milliseconds;
                 _failures[slot] = failed;
+                _latencyTimes[slot] = at;
                 _latencyCount++;
             }
         }
 
-        public void AddTokens(long tokens)
+        public void AddTokens(DateTimeOffset at, long tokens)
         {
             lock (_gate)
             {
-                _tokens[(int)(_tokenCount % _tokens.Length)] = tokens;
+                var slot = (int)(_tokenCount % _tokens.Length);
+                _tokens[slot] = tokens;
+                _tokenTimes[slot] = at;
                 _tokenCount++;
             }
         }
 
-        public AgentStats ToStats(string agent)
+        public IEnumerable<AgentSample> SamplesSince(string agent, DateTimeOffset since)
         {
-            double[] latencies;
-            double[] tokens;
-            int failures;
+            var samples = new List<AgentSample>();
+            lock (_gate)
+            {
+                var n = (int)Math.Min(_latencyCount, _latencies.Length);
+                for (var i = 0; i < n; i++)
+                {
+                    if (_latencyTimes[i] >= since)
+                    {
+                        samples.Add(new AgentSample(agent, _latencyTimes[i], _latencies[i], _failures[i]));
+                    }
+                }
+            }
+
+            return samples;
+        }
+
+        public AgentStats ToStats(string agent, DateTimeOffset since)
+        {
+            var latencies = new List<double>();
+            var tokens = new List<double>();
+            var failures = 0;
             long total;
             lock (_gate)
             {
                 var n = (int)Math.Min(_latencyCount, _latencies.Length);
-                latencies = _latencies[..n];
-                failures = _failures[..n].Count(failed => failed);
-                tokens = [.. _tokens[..(int)Math.Min(_tokenCount, _tokens.Length)].Select(t => (double)t)];
+                for (var i = 0; i < n; i++)
+                {
+                    if (_latencyTimes[i] >= since)
+                    {
+                        latencies.Add(_latencies[i]);
+                        failures += _failures[i] ? 1 : 0;
+                    }
+                }
+
+                var m = (int)Math.Min(_tokenCount, _tokens.Length);
+                for (var i = 0; i < m; i++)
+                {
+                    if (_tokenTimes[i] >= since)
+                    {
+                        tokens.Add(_tokens[i]);
+                    }
+                }
+
                 total = _latencyCount;
             }
 
-            Array.Sort(latencies);
-            Array.Sort(tokens);
+            var sortedLatencies = latencies.ToArray();
+            var sortedTokens = tokens.ToArray();
+            Array.Sort(sortedLatencies);
+            Array.Sort(sortedTokens);
             return new AgentStats(
                 agent,
-                latencies.Length,
+                sortedLatencies.Length,
                 total,
-                Percentile(latencies, 0.50),
-                Percentile(latencies, 0.95),
-                Percentile(latencies, 0.99),
-                Percentile(tokens, 0.50),
-                Percentile(tokens, 0.95),
-                latencies.Length == 0 ? 0 : (double)failures / latencies.Length);
+                Percentile(sortedLatencies, 0.50),
+                Percentile(sortedLatencies, 0.95),
+                Percentile(sortedLatencies, 0.99),
+                Percentile(sortedTokens, 0.50),
+                Percentile(sortedTokens, 0.95),
+                sortedLatencies.Length == 0 ? 0 : (double)failures / sortedLatencies.Length);
         }
 
         /// <summary>Nearest-rank percentile of sorted values (0 when empty).</summary>

@@ -24,6 +24,25 @@ public sealed class TelemetryAndWiringTests
     }
 
     [Fact]
+    public void SnapshotOfPeriod_OlderSamples_AreLeftOutAndSubMillisecondLatencyKept()
+    {
+        var clock = new ManualTimeProvider();
+        using var recorder = new AgentStatsRecorder(capacity: 100, listen: false, time: clock);
+        recorder.Record("planner", TimeSpan.FromSeconds(30), 100, failed: true);
+        recorder.Record("validator", TimeSpan.FromSeconds(30), 100, failed: false);
+        clock.Advance(TimeSpan.FromMinutes(90));
+        recorder.Record("planner", TimeSpan.FromMilliseconds(0.25), 7, failed: false);
+        recorder.Record("planner", TimeSpan.FromMilliseconds(0.75), 9, failed: false);
+
+        var stats = Assert.Single(recorder.Snapshot(TimeSpan.FromHours(1)));
+        var samples = recorder.Samples(TimeSpan.FromHours(1));
+
+        Assert.Equal(("planner", 2, 3L, 0.25, 0.75, 7.0, 0.0), (stats.Agent, stats.Samples, stats.TotalCalls, stats.LatencyP50Ms, stats.LatencyP99Ms, stats.OutputTokensP50, stats.FailureRate));
+        Assert.Equal([0.25, 0.75], samples.Select(s => s.LatencyMs));
+        Assert.Equal(2, recorder.Snapshot().Count);
+    }
+
+    [Fact]
     public void Snapshot_MoreSamplesThanCapacity_KeepsOnlyTheLatest()
     {
         using var recorder = new AgentStatsRecorder(capacity: 10, listen: false);
