@@ -8,6 +8,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.Bench.Scenarios;
@@ -110,12 +111,27 @@ public static class EngineScenarios
             loads.Add(BenchRunner.LoadAverage());
             var before = engine.Counter.Total;
             var kindsBefore = engine.Counter.ByKind;
-            var seconds = await RunHelloCitiesAsync(engine, instances, HelloCitiesLimit);
+            var returnedBefore = Interlocked.Read(ref s_orchestrationsReturned);
+            double seconds;
+            double events;
+            try
+            {
+                seconds = await RunHelloCitiesAsync(engine, instances, HelloCitiesLimit);
+                events = 10.0 * instances;
+            }
+            catch (TimeoutException ex)
+            {
+                // A run that does not finish in the bound still has a rate: the instances that did finish.
+                seconds = HelloCitiesLimit.TotalSeconds;
+                events = 10.0 * (Interlocked.Read(ref s_orchestrationsReturned) - returnedBefore);
+                Console.WriteLine($"{name}: {ex.Message}");
+            }
+
             var requests = engine.Counter.Total - before;
-            rates.Add(10.0 * instances / seconds);
-            perActivity.Add(requests / (5.0 * instances));
+            rates.Add(events / seconds);
+            perActivity.Add(requests / (events / 2));
             kinds = string.Join(", ", engine.Counter.ByKind
-                .Select(k => (k.Key, PerActivity: (k.Value - kindsBefore.GetValueOrDefault(k.Key)) / (5.0 * instances)))
+                .Select(k => (k.Key, PerActivity: (k.Value - kindsBefore.GetValueOrDefault(k.Key)) / (events / 2)))
                 .Where(k => k.PerActivity >= 0.05)
                 .OrderByDescending(k => k.PerActivity)
                 .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.PerActivity:N1}")));
@@ -142,9 +158,18 @@ public static class EngineScenarios
             ids[i] = await engine.Client.ScheduleNewOrchestrationInstanceAsync("HelloCities5", null, null, ct));
 
         // The orchestrators' own signal first (no storage traffic), then the Instances table confirms they are Completed.
+        var activitiesBefore = Interlocked.Read(ref s_activitiesRun);
+        var lastProgress = started;
         while (Interlocked.Read(ref s_orchestrationsReturned) - returnedBefore < instances)
         {
             ThrowIfPast(started, limit, () => $"{Interlocked.Read(ref s_orchestrationsReturned) - returnedBefore} of {instances} HelloCities5 instances returned");
+            if (Stopwatch.GetElapsedTime(lastProgress) >= ProgressEvery)
+            {
+                lastProgress = Stopwatch.GetTimestamp();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"E: {Stopwatch.GetElapsedTime(started).TotalSeconds:N0} s: {Interlocked.Read(ref s_orchestrationsReturned) - returnedBefore} of {instances} returned, {Interlocked.Read(ref s_activitiesRun) - activitiesBefore} activities run, {engine.Counter.Total} requests; load {BenchRunner.LoadAverage()}"));
+            }
+
             await Task.Delay(10);
         }
 
@@ -293,8 +318,11 @@ public static class EngineScenarios
             var hub = "bench" + Guid.NewGuid().ToString("N")[..12];
             var counter = new StorageRequestCounter();
 
-            // No engine logging: DTFx logs every message at Information, which measures the console, not the engine.
-            var logs = NullLoggerFactory.Instance;
+            // No engine logging by default: DTFx logs every message at Information, which measures the console, not the
+            // engine. BENCH_ENGINE_LOG=Warning (or another level) shows the engine's own lines when a run misbehaves.
+            ILoggerFactory logs = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("BENCH_ENGINE_LOG"), out var level)
+                ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(level))
+                : NullLoggerFactory.Instance;
             var settings = profile.Create(hub, counter.CreateProvider(connection), logs);
             var service = new AzureStorageOrchestrationService(settings);
             var services = new ServiceCollection().BuildServiceProvider();

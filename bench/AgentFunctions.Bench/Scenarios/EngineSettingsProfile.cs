@@ -13,7 +13,7 @@ namespace AgentFunctions.Bench.Scenarios;
 /// built by the host's own <see cref="TaskHubEngine.CreateSettings"/>; <c>tuned</c> is <c>local</c> with the knobs of
 /// BENCH_ENGINE ("partitionCount=2;controlQueueBatchSize=32;maxQueuePollingInterval=00:00:00.05;
 /// maxConcurrentActivityFunctions=20;maxConcurrentOrchestratorFunctions=20;extendedSessionsEnabled=true;
-/// controlQueueBufferThreshold=256").
+/// controlQueueBufferThreshold=256;controlQueueVisibilityTimeout=00:05:00;workItemQueueVisibilityTimeout=00:05:00;leaseInterval=00:00:30").
 /// </summary>
 public sealed record EngineSettingsProfile(string Name, string Description, Func<string, StorageAccountClientProvider, ILoggerFactory, AzureStorageOrchestrationServiceSettings> Create)
 {
@@ -63,6 +63,9 @@ public sealed record EngineSettingsProfile(string Name, string Description, Func
                 "maxConcurrentActivityFunctions" => settings with { MaxConcurrentActivityFunctions = int.Parse(value, CultureInfo.InvariantCulture) },
                 "maxConcurrentOrchestratorFunctions" => settings with { MaxConcurrentOrchestratorFunctions = int.Parse(value, CultureInfo.InvariantCulture) },
                 "extendedSessionsEnabled" => settings with { ExtendedSessionsEnabled = bool.Parse(value) },
+                "controlQueueVisibilityTimeout" => settings with { ControlQueueVisibilityTimeout = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
+                "workItemQueueVisibilityTimeout" => settings with { WorkItemQueueVisibilityTimeout = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
+                "leaseInterval" => settings with { LeaseInterval = TimeSpan.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"BENCH_ENGINE: unknown knob '{key}'."),
             };
         }
