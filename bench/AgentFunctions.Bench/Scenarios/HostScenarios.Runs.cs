@@ -92,8 +92,9 @@ public static partial class HostScenarios
 
     private static async Task<InstanceRow?> GetRowAsync(HttpClient client, string id)
     {
+        // Durable Functions' status route answers 202 while the instance is pending or running, 200 once it has finished.
         using var response = await client.GetAsync(new Uri($"{Management}/instances/{id}?showInput=false", UriKind.Relative));
-        if (response.StatusCode != HttpStatusCode.OK)
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
         {
             return null;
         }

@@ -24,6 +24,7 @@ public static partial class HostScenarios
     private const int PageSize = 1000;
     private const int MaxPages = 1000;
     private const int WarmupRuns = 10;
+    private static readonly TimeSpan WarmupLimit = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DrainPollEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ApprovalWaitLimit = TimeSpan.FromMinutes(5);
@@ -186,9 +187,11 @@ public static partial class HostScenarios
             ids.Add(id);
         }
 
-        if (await CountUnfinishedAsync(client, ids, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)) > 0)
+        // Minutes, not seconds: with Durable Functions' default polling (idle queues read every 30 s at most) a run's
+        // steps can each wait that long on a loaded machine.
+        if (await CountUnfinishedAsync(client, ids, WarmupLimit, TimeSpan.FromMilliseconds(250)) > 0)
         {
-            throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within 2 minutes.");
+            throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within {WarmupLimit}.");
         }
 
         Console.WriteLine($"H: {WarmupRuns} warm-up runs done");
