@@ -19,6 +19,13 @@ public static class Stats
         var rank = p / 100.0 * (sorted.Length - 1);
         var low = (int)Math.Floor(rank);
         var high = (int)Math.Ceiling(rank);
+
+        // Spelled out so a run that never finished (+infinity) stays infinite instead of turning the result NaN.
+        if (low == high || sorted[low] == sorted[high])
+        {
+            return sorted[low];
+        }
+
         return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
     }
 }

@@ -5,75 +5,82 @@ using AgentFunctions.Bench.Scenarios;
 namespace AgentFunctions.Bench;
 
 /// <summary>
-/// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
-/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a r1 r2 azurite az-s0 az-s1 az-s3 az-s5] [--quick]
-/// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 5] [--h2-runs 30].
+/// Runs the named scenarios, prints a table and writes JSON to bench/results/.
+/// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [scenarios] [options]
+/// Engine in this process on Azurite (s1 s3 by default): s1 HelloCities5, s3 fan-out of 1,000, s3x fan-out of 10,000 (bounded)
+///   [--profiles default,local,tuned] [--reps 3] [--hello-instances 300] [--fanout-seconds 180]; BENCH_ENGINE sets the tuned knobs.
+/// Host process (only when named; minutes): h1 submit load, h2 signed approval, h3 research run latency, h4 kill -9 and restart
+///   [--host-profiles default,local] [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 5] [--h1-drain-seconds 1200]
+///   [--h2-runs 30] [--h3-runs 30] [--h4-runs 5] [--h4-seconds 420]; BENCH_HOST_SETTINGS adds host settings.
 /// </summary>
 public static class BenchRunner
 {
+    private static readonly string[] ValueOptions =
+    [
+        "--h1-rate", "--h1-seconds", "--h1-warmup-seconds", "--h1-drain-seconds", "--h2-runs", "--h3-runs", "--h4-runs", "--h4-seconds",
+        "--profiles", "--host-profiles", "--reps", "--hello-instances", "--fanout-seconds",
+    ];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var quick = args.Contains("--quick");
-        var hostOptions = ReadHostOptions(args, quick ? HostBenchOptions.Quick : HostBenchOptions.Full, out var optionValues);
-        var selected = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && !optionValues.Contains(i)).Select(a => a.ToLowerInvariant()).ToHashSet();
-        bool Wants(string name) => selected.Count == 0 || selected.Contains(name);
-        selected.Remove("--quick");
-
-        var results = new List<BenchResult>();
-        var reps = quick ? 1 : 5;
-        if (Wants("s1"))
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
         {
-            results.AddRange(await DurableScenarios.HelloCitiesAsync(1_000, reps));
+            if (ValueOptions.Contains(args[i]))
+            {
+                values[args[i]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value after it.");
+            }
+            else if (args[i] == "--quick")
+            {
+                continue;
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+            else
+            {
+                selected.Add(args[i].ToLowerInvariant());
+            }
         }
 
-        if (Wants("s3"))
+        var known = new HashSet<string>(["s1", "s3", "s3x", "h1", "h2", "h3", "h4"], StringComparer.Ordinal);
+        if (selected.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
         {
-            results.AddRange(await DurableScenarios.FanOutAsync(quick ? 1 : 3));
+            throw new ArgumentException($"Unknown scenario '{unknown}': use {string.Join(" ", known)}.");
         }
 
-        if (Wants("s4"))
+        if (selected.Count == 0)
         {
-            results.AddRange(DurableScenarios.ReplayCost());
+            selected.UnionWith(["s1", "s3"]);
         }
 
-        if (Wants("s5"))
+        var hostOptions = ReadHostOptions(values, quick ? HostBenchOptions.Quick : HostBenchOptions.Full);
+        var results = new List<BenchResult>
         {
-            results.AddRange(await DurableScenarios.EventLatencyAsync(quick ? 200 : 2_000));
-        }
-
-        if (Wants("s7a"))
+            new("machine", "load average (1 min) at start", LoadAverage(), "", "-", null, $"{Environment.ProcessorCount} cores, shared"),
+        };
+        var engine = selected.Intersect(["s1", "s3", "s3x"]).ToHashSet();
+        if (engine.Count > 0)
         {
-            results.AddRange(await DurableScenarios.IdleMemoryAsync(10_000));
-        }
-
-        if (Wants("r1"))
-        {
-            results.AddRange(await ResearchScenarios.SequentialLatencyAsync(quick ? 50 : 200));
-        }
-
-        if (Wants("r2"))
-        {
-            results.AddRange(await ResearchScenarios.ConcurrentRunsAsync(quick ? 20 : 100));
-        }
-
-        var azurite = new HashSet<string>(selected.Where(n => n.StartsWith("az-", StringComparison.Ordinal)).Select(n => n[3..]));
-        if (selected.Count == 0 || selected.Contains("azurite"))
-        {
-            azurite.UnionWith(["s0", "s1", "s3", "s5"]);
-        }
-
-        if (azurite.Count > 0)
-        {
-            results.AddRange(await AzuriteScenarios.RunAsync(azurite, quick));
+            results.AddRange(await EngineScenarios.RunAsync(
+                engine,
+                List(values, "--profiles", "default,local"),
+                Number(values, "--reps", quick ? 1 : 3, 1),
+                Number(values, "--hello-instances", quick ? 100 : 300, 1),
+                TimeSpan.FromSeconds(Number(values, "--fanout-seconds", 180, 1))));
         }
 
         // The host scenarios take minutes, so they run only when named.
-        var hostScenarios = selected.Intersect(["h1", "h2"]).ToHashSet();
+        var hostScenarios = selected.Intersect(["h1", "h2", "h3", "h4"]).ToHashSet();
         if (hostScenarios.Count > 0)
         {
-            results.AddRange(await HostScenarios.RunAsync(hostScenarios, hostOptions, FindRepoRoot()));
+            results.AddRange(await HostScenarios.RunAsync(hostScenarios, hostOptions, List(values, "--host-profiles", "default,local"), FindRepoRoot()));
         }
 
+        results.Add(new("machine", "load average (1 min) at end", LoadAverage(), "", "-", null));
         Print(results);
         var dir = Path.Combine(FindRepoRoot(), "bench", "results");
         Directory.CreateDirectory(dir);
@@ -81,37 +88,63 @@ public static class BenchRunner
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
         {
             machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), runtime = Environment.Version.ToString() },
+            args,
             results,
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"results written to {file}");
         return 0;
     }
 
-    /// <summary>Reads --h1-rate, --h1-seconds, --h1-warmup-seconds (0 allowed) and --h2-runs over <paramref name="defaults"/>; reports which argument positions were their values.</summary>
-    private static HostBenchOptions ReadHostOptions(string[] args, HostBenchOptions defaults, out HashSet<int> valuePositions)
+    /// <summary>The machine's 1-minute load average (NaN where /proc/loadavg is missing).</summary>
+    public static double LoadAverage()
     {
-        valuePositions = [];
-        var options = defaults;
-        for (var i = 0; i < args.Length; i++)
+        try
         {
-            if (args[i] is not ("--h1-rate" or "--h1-seconds" or "--h1-warmup-seconds" or "--h2-runs"))
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private static IReadOnlyList<string> List(Dictionary<string, string> values, string option, string fallback) =>
+        values.GetValueOrDefault(option, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int Number(Dictionary<string, string> values, string option, int fallback, int min)
+    {
+        if (!values.TryGetValue(option, out var text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min
+            ? value
+            : throw new ArgumentException($"{option} needs a whole number of at least {min}, not '{text}'.");
+    }
+
+    /// <summary>The host options over <paramref name="defaults"/>: --h1-warmup-seconds may be 0, the others must be positive.</summary>
+    private static HostBenchOptions ReadHostOptions(Dictionary<string, string> values, HostBenchOptions defaults)
+    {
+        var options = defaults;
+        foreach (var (option, text) in values.Where(v => v.Key.StartsWith("--h", StringComparison.Ordinal) && v.Key != "--hello-instances" && v.Key != "--host-profiles"))
+        {
+            var zeroAllowed = option == "--h1-warmup-seconds";
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || (value == 0 && !zeroAllowed))
             {
-                continue;
+                throw new ArgumentException($"{option} needs a {(zeroAllowed ? "non-negative" : "positive")} number, not '{text}'.");
             }
 
-            var zeroAllowed = args[i] == "--h1-warmup-seconds";
-            if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || (value == 0 && !zeroAllowed))
-            {
-                throw new ArgumentException($"{args[i]} needs a {(zeroAllowed ? "non-negative" : "positive")} number after it.");
-            }
-
-            valuePositions.Add(i + 1);
-            options = args[i] switch
+            options = option switch
             {
                 "--h1-rate" => options with { H1Rate = value },
                 "--h1-seconds" => options with { H1Seconds = value },
                 "--h1-warmup-seconds" => options with { H1WarmupSeconds = value },
-                _ => options with { H2Runs = (int)value },
+                "--h1-drain-seconds" => options with { DrainLimit = TimeSpan.FromSeconds(value) },
+                "--h2-runs" => options with { H2Runs = (int)value },
+                "--h3-runs" => options with { H3Runs = (int)value },
+                "--h4-runs" => options with { H4Runs = (int)value },
+                _ => options with { H4Limit = TimeSpan.FromSeconds(value) },
             };
         }
 

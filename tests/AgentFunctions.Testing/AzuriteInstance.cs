@@ -27,6 +27,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly bool _perService;
     private readonly bool _queueOnDisk;
+    private readonly bool _logRequests;
+    private long _requestsLogged;
     private List<Process> _processes = [];
 
     private AzuriteInstance(string connectionString)
@@ -36,9 +38,10 @@ public sealed class AzuriteInstance : IAsyncDisposable
         Location = string.Empty;
     }
 
-    private AzuriteInstance(bool inMemory, string location, bool ownsLocation, bool perService, bool queueOnDisk)
+    private AzuriteInstance(bool inMemory, string location, bool ownsLocation, bool perService, bool queueOnDisk, bool logRequests)
     {
         _inMemory = inMemory;
+        _logRequests = logRequests;
         _perService = perService;
         _queueOnDisk = queueOnDisk;
         _ownsLocation = ownsLocation;
@@ -74,6 +77,12 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <summary>The table port.</summary>
     public int TablePort { get; }
 
+    /// <summary>
+    /// Requests Azurite has answered since it started (every service, every client), counted from its access log;
+    /// only when started with <c>logRequests</c>, zero otherwise.
+    /// </summary>
+    public long RequestsLogged => Interlocked.Read(ref _requestsLogged);
+
     /// <summary>Whether the process is running.</summary>
     public bool IsRunning => _processes.Count > 0 && _processes.TrueForAll(p => !p.HasExited);
 
@@ -94,9 +103,13 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// them for each, which stalls it for seconds under sustained load; on disk, messages share extent files.
     /// </param>
     /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="logRequests">
+    /// Run Azurite with its access log on (one line per request on stdout) and count the lines in
+    /// <see cref="RequestsLogged"/>: a request count that covers every process talking to this Azurite.
+    /// </param>
     /// <returns>The running instance.</returns>
     public static async Task<AzuriteInstance> StartNewAsync(
-        bool inMemory = true, string? location = null, bool allowExternal = true, bool perService = false, bool queueOnDisk = false, CancellationToken cancellationToken = default)
+        bool inMemory = true, string? location = null, bool allowExternal = true, bool perService = false, bool queueOnDisk = false, CancellationToken cancellationToken = default, bool logRequests = false)
     {
         var external = Environment.GetEnvironmentVariable(ExternalConnectionVariable);
         if (allowExternal && !string.IsNullOrWhiteSpace(external))
@@ -106,7 +119,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
 
         var folder = location ?? Path.Combine(Path.GetTempPath(), "agentfunctions-azurite-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var instance = new AzuriteInstance(inMemory, folder, ownsLocation: location is null, perService || queueOnDisk, queueOnDisk);
+        var instance = new AzuriteInstance(inMemory, folder, ownsLocation: location is null, perService || queueOnDisk, queueOnDisk, logRequests);
         try
         {
             await instance.StartAsync(cancellationToken);
@@ -166,7 +179,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in serviceArguments.Concat(["--skipApiVersionCheck", "--loose", "--disableTelemetry", "--silent"]))
+        string[] quiet = _logRequests ? [] : ["--silent"];
+        foreach (var argument in serviceArguments.Concat(["--skipApiVersionCheck", "--loose", "--disableTelemetry", .. quiet]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -272,6 +286,13 @@ public sealed class AzuriteInstance : IAsyncDisposable
     {
         if (line is null)
         {
+            return;
+        }
+
+        // An access-log line: 127.0.0.1 - - [date] "GET /devstoreaccount1/... HTTP/1.1" 200 -
+        if (_logRequests && line.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _requestsLogged);
             return;
         }
 

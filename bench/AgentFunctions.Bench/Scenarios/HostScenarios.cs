@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AgentFunctions.Host.Approvals;
 using AgentFunctions.Testing;
 
 namespace AgentFunctions.Bench.Scenarios;
@@ -13,7 +14,7 @@ namespace AgentFunctions.Bench.Scenarios;
 /// H1: an open-loop submission rate (requests leave on a clock, whatever the host answers), then a bounded
 /// wait until every accepted run has finished. H2: signed approval webhook -> management API says Completed.
 /// </summary>
-public static class HostScenarios
+public static partial class HostScenarios
 {
     private const string Management = "/runtime/webhooks/durabletask";
     private const string ContinuationHeader = "x-ms-continuation-token";
@@ -23,48 +24,98 @@ public static class HostScenarios
     private const int PageSize = 1000;
     private const int MaxPages = 1000;
     private const int WarmupRuns = 10;
+    private static readonly TimeSpan WarmupLimit = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DrainPollEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ApprovalWaitLimit = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan CompletionWaitLimit = TimeSpan.FromSeconds(30);
+    // Durable Functions' default polling backs an idle control queue off to 30 s: an approval may wait that long.
+    private static readonly TimeSpan CompletionWaitLimit = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(30);
 
     // Listing thousands of instances while the host is saturated can take long; a slow page is data, not a failure.
     private static readonly TimeSpan ListTimeout = TimeSpan.FromMinutes(2);
 
-    public static async Task<IReadOnlyList<BenchResult>> RunAsync(ISet<string> wanted, HostBenchOptions options, string repoRoot)
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(ISet<string> wanted, HostBenchOptions options, IReadOnlyList<string> profiles, string repoRoot)
     {
         var questions = LoadQuestions(repoRoot);
         var results = new List<BenchResult>
         {
-            new("H host load", "machine load average (1 min) at start", LoadAverage(), "", "-", null, $"{Environment.ProcessorCount} cores, shared"),
+            new("H host load", "machine load average (1 min) at start", BenchRunner.LoadAverage(), "", "-", null, $"{Environment.ProcessorCount} cores, shared"),
         };
 
         // Disk persistence by default, as the README's main command (tools/azurite.sh) runs Azurite; BENCH_AZURITE_DISK=0
         // for in-memory Azurite, whose extent store garbage-collects one queue message at a time and stalls under this load.
         // BENCH_AZURITE_DISK=queue: three processes, the queue service on disk, tables and blobs in memory.
+        // Azurite's access log is on: its line count is the storage request count of every process on it.
         var disk = Environment.GetEnvironmentVariable("BENCH_AZURITE_DISK");
         var inMemory = disk is "0" or "queue";
         var queueOnDisk = disk == "queue";
         var split = Environment.GetEnvironmentVariable("BENCH_AZURITE_SPLIT") == "1" || queueOnDisk;
         var external = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(AzuriteInstance.ExternalConnectionVariable));
         Console.WriteLine(external
-            ? $"H: using the Azurite of {AzuriteInstance.ExternalConnectionVariable}"
+            ? $"H: using the Azurite of {AzuriteInstance.ExternalConnectionVariable} (no request counts)"
             : $"H: starting Azurite ({(queueOnDisk ? "queue on disk, tables and blobs in memory" : inMemory ? "in memory" : "disk persistence")}{(split ? ", one process per service" : "")}; NODE_OPTIONS {AzuriteInstance.NodeOptions})");
-        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: inMemory, perService: split, queueOnDisk: queueOnDisk);
-        if (wanted.Contains("h1"))
+        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: inMemory, perService: split, queueOnDisk: queueOnDisk, logRequests: true);
+        foreach (var profile in profiles)
         {
-            results.AddRange(await WithHostAsync(repoRoot, azurite, "HostBenchH1", client => SubmitLoadAsync(client, questions, options)));
-        }
+            var overrides = HostProfile(profile);
+            var suffix = char.ToUpperInvariant(profile[0]) + profile[1..];
+            if (wanted.Contains("h1"))
+            {
+                results.AddRange(Tag(profile, await WithHostAsync(repoRoot, azurite, "HostBenchH1" + suffix, overrides, client => SubmitLoadAsync(client, questions, options))));
+            }
 
-        if (wanted.Contains("h2"))
-        {
-            // A host and task hub of its own: runs H1 left unfinished must not queue ahead of these.
-            results.AddRange(await WithHostAsync(repoRoot, azurite, "HostBenchH2", client => ApprovalLatencyAsync(client, questions, options.H2Runs)));
+            if (wanted.Contains("h2"))
+            {
+                // A host and task hub of its own: runs H1 left unfinished must not queue ahead of these.
+                results.AddRange(Tag(profile, await WithHostAsync(repoRoot, azurite, "HostBenchH2" + suffix, overrides, client => ApprovalLatencyAsync(client, questions, options.H2Runs))));
+            }
+
+            if (wanted.Contains("h3"))
+            {
+                results.AddRange(Tag(profile, await WithHostAsync(repoRoot, azurite, "HostBenchH3" + suffix, overrides, client => ResearchLatencyAsync(client, questions, options.H3Runs, azurite))));
+            }
+
+            if (wanted.Contains("h4"))
+            {
+                results.AddRange(Tag(profile, await KillRestartAsync(repoRoot, azurite, "HostBenchH4" + suffix, overrides, questions, options)));
+            }
         }
 
         return results;
     }
+
+    /// <summary>
+    /// The host.json settings of a profile, as local.settings.json values. <c>local</c>: none (the host's local
+    /// defaults). <c>default</c>: Durable Functions' defaults for what the local host changes: idle queues polled at
+    /// most every 30 s, messages of a crashed worker hidden 5 minutes, extended sessions off. (The partition lease is
+    /// not a host.json setting: 15 s in both.) BENCH_HOST_SETTINGS ("key=value;...") comes on top of either.
+    /// </summary>
+    private static Dictionary<string, string> HostProfile(string profile)
+    {
+        const string DurableTask = "AzureFunctionsJobHost__extensions__durableTask__";
+        var values = profile switch
+        {
+            "local" => new Dictionary<string, string>(),
+            "default" => new Dictionary<string, string>
+            {
+                [DurableTask + "storageProvider__maxQueuePollingInterval"] = "00:00:30",
+                [DurableTask + "storageProvider__controlQueueVisibilityTimeout"] = "00:05:00",
+                [DurableTask + "storageProvider__workItemQueueVisibilityTimeout"] = "00:05:00",
+                [DurableTask + "extendedSessionsEnabled"] = "false",
+            },
+            _ => throw new ArgumentException($"Unknown host profile '{profile}': use default or local."),
+        };
+        foreach (var (key, value) in HostOverrides())
+        {
+            values[key] = value;
+        }
+
+        return values;
+    }
+
+    private static IEnumerable<BenchResult> Tag(string profile, IEnumerable<BenchResult> results) =>
+        results.Select(r => r with { Scenario = $"{r.Scenario} [{profile}]" });
 
     /// <summary>Extra host settings from BENCH_HOST_SETTINGS ("key=value;key=value"), for trying a configuration.</summary>
     private static IEnumerable<(string Key, string Value)> HostOverrides() =>
@@ -74,25 +125,30 @@ public static class HostScenarios
             .Where(parts => parts.Length == 2)
             .Select(parts => (parts[0], parts[1]));
 
-    /// <summary>Starts a host on its own task hub, warms it up, runs <paramref name="scenario"/>, and kills the host.</summary>
-    private static async Task<IReadOnlyList<BenchResult>> WithHostAsync(
-        string repoRoot, AzuriteInstance azurite, string hubName, Func<HttpClient, Task<IReadOnlyList<BenchResult>>> scenario)
+    /// <summary>The local.settings.json values of a bench host on <paramref name="hubName"/>.</summary>
+    private static Dictionary<string, string> HostValues(AzuriteInstance azurite, string hubName, IReadOnlyDictionary<string, string> overrides)
     {
         var values = new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["AgentFunctions__Backend"] = "AzureStorage",
             ["AzureFunctionsJobHost__extensions__durableTask__hubName"] = hubName,
             ["AgentFunctions__Review__WebhookSecret"] = WebhookSecret,
             ["AgentFunctions__Review__LinkSecret"] = "hostbench-link-secret-0123456789",
         };
-        foreach (var (key, value) in HostOverrides())
+        foreach (var (key, value) in overrides)
         {
             values[key] = value;
         }
 
-        await using var host = await LocalHostProcess.StartAsync(repoRoot, values);
-        Console.WriteLine($"H: host pid {host.ProcessId} on {host.BaseAddress}, task hub {hubName} (Release build, AzureStorage backend)");
+        return values;
+    }
+
+    /// <summary>Starts a host on its own task hub, warms it up, runs <paramref name="scenario"/>, and kills the host.</summary>
+    private static async Task<IReadOnlyList<BenchResult>> WithHostAsync(
+        string repoRoot, AzuriteInstance azurite, string hubName, IReadOnlyDictionary<string, string> overrides, Func<HttpClient, Task<IReadOnlyList<BenchResult>>> scenario)
+    {
+        await using var host = await LocalHostProcess.StartAsync(repoRoot, HostValues(azurite, hubName, overrides));
+        Console.WriteLine($"H: host pid {host.ProcessId} on {host.BaseAddress}, task hub {hubName} (Release build); {string.Join(", ", overrides.Select(o => $"{o.Key}={o.Value}"))}");
 
         // The pool is bounded so an overloaded host makes requests queue here (and show in latency) rather
         // than open thousands of sockets.
@@ -131,9 +187,11 @@ public static class HostScenarios
             ids.Add(id);
         }
 
-        if (await CountUnfinishedAsync(client, ids, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(250)) > 0)
+        // Minutes, not seconds: with Durable Functions' default polling (idle queues read every 30 s at most) a run's
+        // steps can each wait that long on a loaded machine.
+        if (await CountUnfinishedAsync(client, ids, WarmupLimit, TimeSpan.FromMilliseconds(250)) > 0)
         {
-            throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within 2 minutes.");
+            throw new TimeoutException($"The {WarmupRuns} warm-up runs did not all finish within {WarmupLimit}.");
         }
 
         Console.WriteLine($"H: {WarmupRuns} warm-up runs done");
@@ -550,7 +608,12 @@ public static class HostScenarios
     {
         var signed = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{timestamp}.")).Concat(body).ToArray();
         var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), signed);
-        return string.Create(CultureInfo.InvariantCulture, $"t={timestamp},v1={Convert.ToHexStringLower(mac)}");
+        var header = string.Create(CultureInfo.InvariantCulture, $"t={timestamp},v1={Convert.ToHexStringLower(mac)}");
+
+        // Computed here from the documented scheme and checked against the host's own: a drift fails loudly, not as 401s.
+        return header == WebhookSignature.CreateHeader(WebhookSecret, timestamp, body)
+            ? header
+            : throw new InvalidOperationException("The bench's webhook signature differs from WebhookSignature.CreateHeader.");
     }
 
     private static IReadOnlyList<string> LoadQuestions(string repoRoot)
@@ -559,18 +622,6 @@ public static class HostScenarios
         using var json = JsonDocument.Parse(File.ReadAllText(path));
         var questions = json.RootElement.EnumerateArray().Select(q => q.GetProperty("question").GetString()!).ToList();
         return questions.Count > 0 ? questions : throw new InvalidOperationException($"{path} holds no questions.");
-    }
-
-    private static double LoadAverage()
-    {
-        try
-        {
-            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return double.NaN;
-        }
     }
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
