@@ -22,8 +22,8 @@ param principalId string = ''
 @description('Kind of principal principalId is.')
 param principalType string = 'User'
 
-@description('Region of the Azure OpenAI account; the model below must be offered there.')
-param openAiLocation string = location
+@description('Region of the Azure OpenAI account, where the model below must be offered; empty: location.')
+param openAiLocation string = ''
 
 @description('Name of the model deployment the app calls (AZURE_OPENAI_DEPLOYMENT).')
 param openAiDeploymentName string = 'chat'
@@ -127,7 +127,8 @@ module openAi 'core/openai.bicep' = {
   scope: rg
   params: {
     name: 'oai-${resourceToken}'
-    location: openAiLocation
+    // azd passes an unset AZURE_OPENAI_LOCATION as '', not as "no value", so the fallback is here.
+    location: empty(openAiLocation) ? location : openAiLocation
     tags: tags
     deploymentName: openAiDeploymentName
     modelName: openAiModelName

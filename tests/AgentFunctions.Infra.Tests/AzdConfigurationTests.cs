@@ -27,6 +27,11 @@ public sealed class AzdConfigurationTests(CompiledInfra infra)
         Assert.Equal("${AZURE_ENV_NAME}", supplied["environmentName"]);
         Assert.Equal("${AZURE_LOCATION}", supplied["location"]);
         Assert.Equal("${AZURE_PRINCIPAL_ID}", supplied["principalId"]);
+        // The optional switches docs/deploy.md documents; azd substitutes an unset variable as "", hence the
+        // default for the bool and main.bicep's fallback for an empty location.
+        Assert.Equal("${AGENTFUNCTIONS_ENABLE_SEARCH=false}", supplied["enableSearch"]);
+        Assert.Equal("${AZURE_OPENAI_LOCATION}", supplied["openAiLocation"]);
+        Assert.Equal("", infra.Template.ParameterDefault("openAiLocation")?.GetValue<string>());
 
         var declared = infra.Template.Root["parameters"]!.AsObject();
         foreach (var name in supplied.Keys)
