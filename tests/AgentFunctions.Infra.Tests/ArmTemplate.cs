@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -100,9 +102,9 @@ internal sealed partial class ArmTemplate
         {
             null => null,
             JsonObject o when o["value"] is JsonValue v && v.TryGetValue<string>(out var s) => s,
-            JsonObject o => o["value"]?.ToJsonString(),
+            JsonObject o => o["value"] is { } value ? Text(value) : null,
             JsonValue v when v.TryGetValue<string>(out var s) => s,
-            _ => bound.ToJsonString(),
+            _ => Text(bound),
         };
     }
 
@@ -112,7 +114,7 @@ internal sealed partial class ArmTemplate
         {
             null => throw new InvalidOperationException($"Template '{Name}' has no output '{output}'."),
             JsonValue v when v.TryGetValue<string>(out var s) => s,
-            var other => other.ToJsonString(),
+            var other => Text(other),
         };
 
     /// <summary>The value of variable <paramref name="variable"/>; null if undeclared.</summary>
@@ -149,6 +151,13 @@ internal sealed partial class ArmTemplate
     public static IReadOnlyList<string> ParametersIn(string expression) =>
         AnyParameter().Matches(expression).Select(m => m.Groups[1].Value).Distinct().ToList();
 
+    /// <summary>
+    /// A node as JSON text with quotes left as they are, so expressions nested in objects and arrays still read
+    /// <c>parameters('x')</c> (the default encoder writes <c>'</c> as <c>\u0027</c>).
+    /// </summary>
+    public static string Text(JsonNode node) =>
+        node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node.ToJsonString(RelaxedJson);
+
     /// <summary>The resource's <c>type</c>.</summary>
     public static string TypeOf(JsonObject resource) => resource["type"]?.GetValue<string>() ?? "";
 
@@ -158,6 +167,8 @@ internal sealed partial class ArmTemplate
     /// <summary>Whether the resource is of <paramref name="type"/> (ARM types are case-insensitive).</summary>
     public static bool IsType(JsonObject resource, string type) =>
         string.Equals(TypeOf(resource), type, StringComparison.OrdinalIgnoreCase);
+
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // languageVersion 2.0 templates (symbolic names) hold resources as an object keyed by symbol; older ones
     // as an array. Which one Bicep emits depends on the features a file uses, so read both.

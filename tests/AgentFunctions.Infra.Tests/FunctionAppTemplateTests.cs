@@ -177,7 +177,7 @@ public sealed class FunctionAppTemplateTests(CompiledInfra infra)
         Assert.True(list is not null, "The site's settings must be a literal siteConfig.appSettings list so they can be checked.");
         return list.OfType<JsonObject>().ToDictionary(
             s => s["name"]!.GetValue<string>(),
-            s => s["value"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : s["value"]?.ToJsonString() ?? "");
+            s => s["value"] is { } value ? ArmTemplate.Text(value) : "");
     }
 
     // The secure parameters of this template plus those of its own that its parents fill from secure parameters.
