@@ -7,6 +7,7 @@ namespace AgentFunctions.Bench;
 /// <summary>
 /// Runs the named scenarios (all by default), prints a table and writes JSON to bench/results/.
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [s1 s3 s4 s5 s7a r1 r2 azurite az-s0 az-s1 az-s3 az-s5] [--quick]
+/// Research quality (only when named): eval, the development and held-out question sets side by side.
 /// Host load (only when named; minutes): h1 h2 [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 5] [--h2-runs 30].
 /// </summary>
 public static class BenchRunner
@@ -65,6 +66,12 @@ public static class BenchRunner
         if (azurite.Count > 0)
         {
             results.AddRange(await AzuriteScenarios.RunAsync(azurite, quick));
+        }
+
+        // The quality evaluation prints its own table (development and held-out side by side); only when named.
+        if (selected.Contains("eval"))
+        {
+            results.AddRange(await EvalScenarios.RunAsync(FindRepoRoot()));
         }
 
         // The host scenarios take minutes, so they run only when named.

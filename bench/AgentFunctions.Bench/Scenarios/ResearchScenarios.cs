@@ -60,7 +60,8 @@ public static class ResearchScenarios
         return [new("R2 research concurrent", $"{runs} concurrent full runs, wall time", seconds, "s", "< 5", seconds < 5, $"{runs / seconds:N1} runs/s")];
     }
 
-    private sealed class PipelineBenchHost : IAsyncDisposable
+    /// <summary>The pipeline on the in-memory engine; <see cref="EvalScenarios"/> runs the evaluation sets on it too.</summary>
+    internal sealed class PipelineBenchHost : IAsyncDisposable
     {
         private readonly ServiceProvider _services;
         private readonly InMemoryOrchestrationBackend _backend;
@@ -75,10 +76,10 @@ public static class ResearchScenarios
             _client = client;
         }
 
-        public static async Task<PipelineBenchHost> StartAsync()
+        public static async Task<PipelineBenchHost> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
         {
             var services = new ServiceCollection();
-            services.AddResearchPipeline(new ConfigurationBuilder().Build());
+            services.AddResearchPipeline(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
             var provider = services.BuildServiceProvider();
             var registry = ResearchPipeline.Register(new DurableTaskRegistry());
             var backend = new InMemoryOrchestrationBackend();
@@ -97,6 +98,14 @@ public static class ResearchScenarios
             {
                 throw new InvalidOperationException($"{instanceId} ended {done.RuntimeStatus} ({result?.Outcome}): {done.FailureDetails}");
             }
+        }
+
+        /// <summary>Runs one request to completion; null when the run did not complete.</summary>
+        public async Task<ResearchResult?> RunAsync(string instanceId, ResearchRequest request)
+        {
+            await _client.ScheduleNewOrchestrationInstanceAsync(nameof(ResearchOrchestrator), request, new StartOrchestrationOptions(instanceId));
+            var done = await _client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true);
+            return done.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? done.ReadOutputAs<ResearchResult>() : null;
         }
 
         public async ValueTask DisposeAsync()
