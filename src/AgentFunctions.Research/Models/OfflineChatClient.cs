@@ -13,7 +13,7 @@ namespace AgentFunctions.Research.Models;
 /// delimited sources back out of the prompt, and fulfils the agent's JSON contract with lexical heuristics:
 /// keyword decomposition for the planner, term coverage for the validator, extractive synthesis with verbatim
 /// quotes, overlap for the support check. It only ever extracts from sources, so instructions inside them are
-/// never followed. Usage is estimated at about four characters per token, and the output cap is honoured by
+/// never followed. Usage is counted with the o200k_base tokenizer, and the output cap is honoured by
 /// truncating the reply with <see cref="ChatFinishReason.Length"/>, as a real model would.
 /// </summary>
 public sealed partial class OfflineChatClient : IChatClient
@@ -81,7 +81,9 @@ public sealed partial class OfflineChatClient : IChatClient
             finish = ChatFinishReason.Length;
         }
 
-        var inputCharacters = list.Sum(m => m.Text.Length);
+        // Usage is counted with the real o200k_base tokenizer, so budgets behave as they would on the live model.
+        var inputTokens = list.Sum(m => OfflineText.CountTokens(m.Text));
+        var outputTokens = OfflineText.CountTokens(text);
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = ModelId,
@@ -89,9 +91,9 @@ public sealed partial class OfflineChatClient : IChatClient
             CreatedAt = DateTimeOffset.UnixEpoch,
             Usage = new UsageDetails
             {
-                InputTokenCount = OfflineText.EstimateTokens(inputCharacters),
-                OutputTokenCount = OfflineText.EstimateTokens(text.Length),
-                TotalTokenCount = OfflineText.EstimateTokens(inputCharacters) + OfflineText.EstimateTokens(text.Length),
+                InputTokenCount = inputTokens,
+                OutputTokenCount = outputTokens,
+                TotalTokenCount = inputTokens + outputTokens,
             },
         };
         return Task.FromResult(response);

@@ -162,6 +162,12 @@ internal static partial class OfflineText
     /// <summary>Roughly four characters per token, as for English text with GPT tokenizers.</summary>
     public static int EstimateTokens(int characters) => Math.Max(1, (characters + 3) / 4);
 
+    // The o200k_base encoding of current GPT models, loaded once from the data package (in memory, no I/O after).
+    private static readonly Lazy<Microsoft.ML.Tokenizers.Tokenizer> s_o200k = new(() => Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    /// <summary>Tokens of <paramref name="text"/> under o200k_base, the tokenizer the Azure OpenAI models bill by.</summary>
+    public static int CountTokens(string text) => string.IsNullOrEmpty(text) ? 0 : s_o200k.Value.CountTokens(text);
+
     [GeneratedRegex(@"\s*(?:,|;|\band\b|\bor\b|\bvs\.?|\bversus\b|\bcompared (?:to|with)\b)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex FacetSplit();
 
