@@ -9,6 +9,7 @@ namespace AgentFunctions.Bench;
 /// Usage: dotnet run -c Release --project bench/AgentFunctions.Bench -- [scenarios] [options]
 /// Engine in this process on Azurite (s1 s3 by default): s1 HelloCities5, s3 fan-out of 1,000, s3x fan-out of 10,000 (bounded)
 ///   [--profiles default,local,tuned] [--reps 3] [--hello-instances 300] [--fanout-seconds 180]; BENCH_ENGINE sets the tuned knobs.
+/// Research quality (only when named): eval, the development and held-out question sets side by side.
 /// Host process (only when named; minutes): h1 submit load, h2 signed approval, h3 research run latency, h4 kill -9 and restart
 ///   [--host-profiles default,local] [--h1-rate 300] [--h1-seconds 30] [--h1-warmup-seconds 5] [--h1-drain-seconds 1200]
 ///   [--h2-runs 30] [--h3-runs 30] [--h4-runs 5] [--h4-seconds 420]; BENCH_HOST_SETTINGS adds host settings.
@@ -46,7 +47,7 @@ public static class BenchRunner
             }
         }
 
-        var known = new HashSet<string>(["s1", "s3", "s3x", "h1", "h2", "h3", "h4"], StringComparer.Ordinal);
+        var known = new HashSet<string>(["s1", "s3", "s3x", "eval", "h1", "h2", "h3", "h4"], StringComparer.Ordinal);
         if (selected.FirstOrDefault(n => !known.Contains(n)) is { } unknown)
         {
             throw new ArgumentException($"Unknown scenario '{unknown}': use {string.Join(" ", known)}.");
@@ -71,6 +72,12 @@ public static class BenchRunner
                 Number(values, "--reps", quick ? 1 : 3, 1),
                 Number(values, "--hello-instances", quick ? 100 : 300, 1),
                 TimeSpan.FromSeconds(Number(values, "--fanout-seconds", 180, 1))));
+        }
+
+        // The quality evaluation prints its own table (development and held-out side by side); only when named.
+        if (selected.Contains("eval"))
+        {
+            results.AddRange(await EvalScenarios.RunAsync(FindRepoRoot()));
         }
 
         // The host scenarios take minutes, so they run only when named.

@@ -71,7 +71,8 @@ internal static partial class CitationRules
             findings.Add(new(0, "The summary is empty."));
         }
 
-        if (draft.Citations.Count == 0 && sources.Count > 0)
+        // A report that says the sources do not answer the question may cite nothing; an answer may not.
+        if (draft.Citations.Count == 0 && sources.Count > 0 && draft.Answered)
         {
             findings.Add(new(0, "The report cites none of the sources; support its claims with [n] markers and citations."));
         }

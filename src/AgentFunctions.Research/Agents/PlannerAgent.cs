@@ -15,6 +15,12 @@ public sealed class PlannerAgent
     /// <summary>The name of the reply's JSON schema.</summary>
     public const string SchemaName = "research_plan";
 
+    /// <summary>Longest sub-query kept; longer ones are shortened (<see cref="ShortenQuery"/>), never fatal.</summary>
+    public const int MaxQueryLength = 200;
+
+    /// <summary>Longest word kept in a sub-query; no search term is longer, so a longer one is noise.</summary>
+    public const int MaxWordLength = 40;
+
     internal const string SystemPrompt = """
         You are the planner of a research pipeline. Decompose the user's research question into focused web
         search queries that together cover every part of the question.
@@ -104,11 +110,11 @@ public sealed class PlannerAgent
         {
             var path = $"subQueries[{index++}]";
             JsonReply.Object(item, path);
-            var text = CitationRules.NormalizeWhitespace(JsonReply.String(item, "text", path));
+            var text = ShortenQuery(CitationRules.NormalizeWhitespace(JsonReply.String(item, "text", path)));
             var rationale = JsonReply.String(item, "rationale", path).Trim();
-            if (text.Length > 200)
+            if (text.Length == 0)
             {
-                throw new ReplyValidationException($"{path}.text is {text.Length} characters; keep queries under 200.");
+                throw new ReplyValidationException($"{path}.text is empty; return a short keyword search.");
             }
 
             if (!seen.Add(text))
@@ -130,5 +136,35 @@ public sealed class PlannerAgent
         }
 
         return new ResearchPlan(subQueries);
+    }
+
+    /// <summary>
+    /// A query cut to at most <see cref="MaxQueryLength"/> characters instead of failing the plan: words longer than
+    /// <see cref="MaxWordLength"/> (pasted hashes, URLs, run-together text) are dropped, then whole words are kept
+    /// while they fit. A query made only of such words keeps the start of its first one.
+    /// </summary>
+    /// <param name="text">The query, whitespace already normalized.</param>
+    internal static string ShortenQuery(string text)
+    {
+        if (text.Length <= MaxQueryLength && !text.Split(' ').Any(w => w.Length > MaxWordLength))
+        {
+            return text;
+        }
+
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var kept = new List<string>();
+        var length = 0;
+        foreach (var word in words.Where(w => w.Length <= MaxWordLength))
+        {
+            if (length + word.Length + (kept.Count > 0 ? 1 : 0) > MaxQueryLength)
+            {
+                break;
+            }
+
+            length += word.Length + (kept.Count > 0 ? 1 : 0);
+            kept.Add(word);
+        }
+
+        return kept.Count > 0 ? string.Join(' ', kept) : words.Length == 0 ? string.Empty : words[0][..Math.Min(words[0].Length, MaxWordLength)];
     }
 }

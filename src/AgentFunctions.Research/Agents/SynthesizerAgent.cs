@@ -34,10 +34,16 @@ public sealed class SynthesizerAgent
         - quote is a passage copied exactly, character for character, from that source's text (one or two
           sentences). Do not paraphrase, shorten inside, or fix typos in a quote.
         - If reviewer feedback is given, apply it. If problems of a previous draft are listed, fix every one.
-        - If the sources do not answer the question, say so plainly.
+        - Cite the sources that best support the answer; leave out sources and passages that do not bear on the
+          question, however related their topic.
+        - If the sources do not answer the question, set answered to false, say so plainly in the summary and say
+          what the sources cover instead; do not build an answer from loosely related passages.
+        - If sources disagree on a point, do not pick a side silently: add an entry to conflicts naming the point
+          (claim) and what each source says, and mention the disagreement in the summary.
 
         Output: only a JSON object, no prose, no Markdown:
-        {"title": "<report title>", "summary": "<text with [n] markers>", "citations": [{"n": 1, "sourceId": "<id>", "quote": "<exact passage>"}]}
+        {"title": "<report title>", "summary": "<text with [n] markers>", "citations": [{"n": 1, "sourceId": "<id>", "quote": "<exact passage>"}],
+         "conflicts": [{"claim": "<point in dispute>", "sources": [{"sourceId": "<id>", "says": "<what it says>"}]}], "answered": true|false}
         """;
 
     private static readonly JsonElement s_schema = AgentPrompt.ParseSchema("""
@@ -58,9 +64,33 @@ public sealed class SynthesizerAgent
                 "required": ["n", "sourceId", "quote"],
                 "additionalProperties": false
               }
-            }
+            },
+            "conflicts": {
+              "type": "array",
+              "items": {
+                "type": "object",
+                "properties": {
+                  "claim": { "type": "string", "description": "The point the sources disagree on." },
+                  "sources": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "properties": {
+                        "sourceId": { "type": "string" },
+                        "says": { "type": "string", "description": "What this source says on the point." }
+                      },
+                      "required": ["sourceId", "says"],
+                      "additionalProperties": false
+                    }
+                  }
+                },
+                "required": ["claim", "sources"],
+                "additionalProperties": false
+              }
+            },
+            "answered": { "type": "boolean", "description": "False when the sources do not answer the question." }
           },
-          "required": ["title", "summary", "citations"],
+          "required": ["title", "summary", "citations", "conflicts", "answered"],
           "additionalProperties": false
         }
         """);
@@ -109,7 +139,8 @@ public sealed class SynthesizerAgent
             var empty = new ResearchReport(
                 $"No sources found: {question.Trim()}",
                 "No source passed validation, so this question cannot be answered with citations.",
-                []);
+                [],
+                Answered: false);
             return Task.FromResult(new AgentResult<ResearchReport>(empty, Usage.None, 0));
         }
 
@@ -171,7 +202,42 @@ public sealed class SynthesizerAgent
             citations.Add(new Citation(n, sourceId, source?.Title ?? string.Empty, source?.Url ?? string.Empty, quote));
         }
 
-        var report = new ResearchReport(title, summary, [.. citations.OrderBy(c => c.N)]);
+        // Older replies (and models that leave them out) have no conflicts or answered: none, and answered.
+        var conflicts = new List<ReportConflict>();
+        if (reply.TryGetProperty("conflicts", out var conflictArray) && conflictArray.ValueKind != JsonValueKind.Null)
+        {
+            index = 0;
+            foreach (var item in JsonReply.Array(reply, "conflicts", "reply"))
+            {
+                var path = $"conflicts[{index++}]";
+                JsonReply.Object(item, path);
+                var claim = JsonReply.String(item, "claim", path).Trim();
+                var sides = new List<ConflictingSource>();
+                var sideIndex = 0;
+                foreach (var side in JsonReply.Array(item, "sources", path))
+                {
+                    var sidePath = $"{path}.sources[{sideIndex++}]";
+                    JsonReply.Object(side, sidePath);
+                    var sourceId = JsonReply.String(side, "sourceId", sidePath).Trim();
+                    if (!byId.ContainsKey(sourceId))
+                    {
+                        throw new ReplyValidationException($"{sidePath}.sourceId '{sourceId}' is not one of the provided sources.");
+                    }
+
+                    sides.Add(new ConflictingSource(sourceId, JsonReply.String(side, "says", sidePath).Trim()));
+                }
+
+                if (sides.Select(x => x.SourceId).Distinct(StringComparer.Ordinal).Count() < 2)
+                {
+                    throw new ReplyValidationException($"{path}.sources names fewer than two different sources; a conflict needs both sides.");
+                }
+
+                conflicts.Add(new ReportConflict(claim, sides));
+            }
+        }
+
+        var answered = !reply.TryGetProperty("answered", out var answeredValue) || answeredValue.ValueKind != JsonValueKind.False;
+        var report = new ResearchReport(title, summary, [.. citations.OrderBy(c => c.N)], conflicts, answered);
         var findings = CitationRules.Check(report, sources);
         if (findings.Count > 0)
         {

@@ -12,7 +12,30 @@ public sealed record Citation(int N, string SourceId, string Title, string Url, 
 /// <param name="Title">Report title.</param>
 /// <param name="Summary">The report body with <c>[N]</c> markers.</param>
 /// <param name="Citations">The citations the markers refer to.</param>
-public sealed record ResearchReport(string Title, string Summary, IReadOnlyList<Citation> Citations);
+/// <param name="Conflicts">Points on which the cited sources disagree; empty when they agree (and in reports written
+/// before the field existed).</param>
+/// <param name="Answered">False when the accepted sources do not answer the question: the summary then says so and
+/// what was found instead. True in reports written before the field existed.</param>
+public sealed record ResearchReport(
+    string Title,
+    string Summary,
+    IReadOnlyList<Citation> Citations,
+    IReadOnlyList<ReportConflict>? Conflicts = null,
+    bool Answered = true)
+{
+    /// <summary>Points on which the cited sources disagree; never null.</summary>
+    public IReadOnlyList<ReportConflict> Conflicts { get; init; } = Conflicts ?? [];
+}
+
+/// <summary>A point on which accepted sources disagree, disclosed in the report rather than silently resolved.</summary>
+/// <param name="Claim">The point in dispute, in a few words.</param>
+/// <param name="Sources">What each source says about it; at least two sources.</param>
+public sealed record ReportConflict(string Claim, IReadOnlyList<ConflictingSource> Sources);
+
+/// <summary>One side of a <see cref="ReportConflict"/>.</summary>
+/// <param name="SourceId">The source.</param>
+/// <param name="Says">What it says on the point, quoted or closely paraphrased.</param>
+public sealed record ConflictingSource(string SourceId, string Says);
 
 /// <summary>A problem the citation check found.</summary>
 /// <param name="N">The citation marker concerned (0 when the problem is not tied to one marker).</param>

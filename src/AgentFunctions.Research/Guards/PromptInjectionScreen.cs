@@ -67,13 +67,14 @@ public static partial class PromptInjectionScreen
         AddMatch(signals, "hidden-comment", HiddenComment(), text);
         AddMatch(signals, "hidden-element", HiddenElement(), text);
         var normalized = Normalize(text);
-        AddMatch(signals, "instruction-override", InstructionOverride(), normalized);
-        AddMatch(signals, "role-reassignment", RoleReassignment(), normalized);
-        AddMatch(signals, "role-tag", RoleTag(), Normalize(text, keepLineBreaks: true));
+        var lines = Normalize(text, keepLineBreaks: true);
+        AddInstruction(signals, "instruction-override", InstructionOverride(), lines);
+        AddInstruction(signals, "role-reassignment", RoleReassignment(), lines);
+        AddMatch(signals, "role-tag", RoleTag(), lines);
         AddMatch(signals, "chat-control-token", ChatControlToken(), normalized);
-        AddMatch(signals, "approval-manipulation", ApprovalManipulation(), normalized);
-        AddMatch(signals, "prompt-or-secret-request", SecretRequest(), normalized);
-        AddMatch(signals, "exfiltration-url", ExfiltrationUrl(), normalized);
+        AddInstruction(signals, "approval-manipulation", ApprovalManipulation(), lines);
+        AddInstruction(signals, "prompt-or-secret-request", SecretRequest(), lines);
+        AddInstruction(signals, "exfiltration-url", ExfiltrationUrl(), lines);
         AddEncodedBlob(signals, text);
         return signals.Count == 0 ? InjectionScreenResult.Clean : new InjectionScreenResult(true, signals);
     }
@@ -93,6 +94,92 @@ public static partial class PromptInjectionScreen
             // Text crafted to make a pattern backtrack is itself suspicious; fail closed.
             signals.Add($"{kind}: pattern timed out on adversarial text");
         }
+    }
+
+    /// <summary>
+    /// Adds the first match of an instruction-shaped phrase that is addressed to the reader, skipping matches that
+    /// are quoted or described: an article on prompt injection that says a sentence "such as 'ignore your previous
+    /// instructions'" is discussing an attack, not making one. Hidden text, role tags, control tokens and encoded
+    /// blobs are never discounted this way (see the callers).
+    /// </summary>
+    private static void AddInstruction(List<string> signals, string kind, Regex pattern, string text)
+    {
+        try
+        {
+            foreach (Match match in pattern.Matches(text))
+            {
+                if (!IsQuotedOrDescribed(text, match))
+                {
+                    signals.Add($"{kind}: \"{Evidence(match.Value)}\"");
+                    return;
+                }
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            signals.Add($"{kind}: pattern timed out on adversarial text");
+        }
+    }
+
+    /// <summary>
+    /// Whether a match sits in a sentence that talks about the phrase rather than says it: inside quotation marks
+    /// within a sentence that has prose of its own around the quote, or after describing words ("such as", "for
+    /// example", "try to", "can be told to") in a sentence that addresses no one (no "you", no "assistant:").
+    /// A quote standing alone as its own sentence is an instruction like any other.
+    /// </summary>
+    internal static bool IsQuotedOrDescribed(string text, Match match)
+    {
+        var start = SentenceStart(text, match.Index);
+        var end = SentenceEnd(text, match.Index + match.Length);
+        var sentence = text[start..end];
+        var offset = match.Index - start;
+        if (Vocative().IsMatch(QuotedSpan().Replace(sentence, " ")))
+        {
+            return false;
+        }
+
+        var before = sentence[..offset];
+        var straight = before.Count(c => c == '"');
+        var insideQuotes = straight % 2 == 1 || before.LastIndexOf('\u201C') > before.LastIndexOf('\u201D');
+        if (insideQuotes)
+        {
+            var outside = QuotedSpan().Replace(sentence, " ");
+            return WordRun().Matches(outside).Count >= 4;
+        }
+
+        return Describing().IsMatch(before);
+    }
+
+    private static int SentenceStart(string text, int index)
+    {
+        for (var i = index - 1; i > 0; i--)
+        {
+            if (text[i] == '\n' || (text[i] == ' ' && ".!?".Contains(text[i - 1], StringComparison.Ordinal) && !IsInsideUrl(text, i - 1)))
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int SentenceEnd(string text, int index)
+    {
+        for (var i = index; i < text.Length; i++)
+        {
+            if (text[i] == '\n' || (".!?".Contains(text[i], StringComparison.Ordinal) && (i + 1 == text.Length || text[i + 1] == ' ')))
+            {
+                return i;
+            }
+        }
+
+        return text.Length;
+    }
+
+    private static bool IsInsideUrl(string text, int index)
+    {
+        var space = text.LastIndexOf(' ', index);
+        return text.AsSpan(space + 1, index - space).Contains("://", StringComparison.Ordinal);
     }
 
     private static void AddEncodedBlob(List<string> signals, string text)
@@ -278,4 +365,20 @@ public static partial class PromptInjectionScreen
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{64,}={0,2}", RegexOptions.CultureInvariant, MatchTimeoutMs)]
     private static partial Regex Base64Run();
+
+    [GeneratedRegex(
+        @"\b(?:you|your|yourself)\b|^\W*(?:(?:dear|attention|hey)\s+)?(?:the\s+)?(?:assistants?|ais?|llms?|models?|validators?|reviewers?|graders?|agents?|bots?)\s*[:,]|\b(?:note|message|notice|instructions?)\s+(?:to|for)\s+(?:\S+\s+){0,2}?(?:assistants?|ais|llms?|models?|agents?|bots?)\b|\bassistants?\s+(?:\S+\s+){0,3}?(?:are|is)\s+(?:required|asked|instructed|expected)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex Vocative();
+
+    [GeneratedRegex(
+        @"\b(?:such as|for example|for instance|e\.g\.|phrases? like|sentences? like|payloads? like|(?:try|tries|trying|attempts?|attempting) to|(?:can|could|may|might) be (?:told|asked|instructed|tricked) to|is (?:told|asked|instructed|tricked) to)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex Describing();
+
+    [GeneratedRegex("\"[^\"]*\"|\u201C[^\u201D]*\u201D", RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex QuotedSpan();
+
+    [GeneratedRegex(@"[\p{L}\p{N}]{2,}", RegexOptions.CultureInvariant, MatchTimeoutMs)]
+    private static partial Regex WordRun();
 }

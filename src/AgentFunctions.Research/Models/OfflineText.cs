@@ -20,6 +20,33 @@ internal static partial class OfflineText
         "tell", "know", "there", "thing", "things", "s", "t", "etc", "e", "g", "ie", "eg",
     };
 
+    // Everyday words that are not stop words but rarely name what a question is about ("keep", "huge", "team",
+    // "often"): general English, stemmed as Stem leaves them. They count for less when weighing a question.
+    private static readonly HashSet<string> s_generic = new(StringComparer.Ordinal)
+    {
+        "able", "accord", "across", "act", "actual", "actually", "add", "affect", "ago", "allow", "almost", "already",
+        "always", "among", "amount", "another", "answer", "anyone", "anything", "appear", "approach", "area", "around",
+        "ask", "avoid", "away", "back", "bad", "become", "begin", "behind", "believe", "better", "big", "bit", "bring",
+        "build", "call", "carry", "case", "cause", "certain", "chang", "change", "check", "choose", "claim", "clear",
+        "come", "common", "consider", "continue", "count", "current", "cut", "deal", "decide", "depend", "describe",
+        "differ", "different", "do", "done", "drive", "easy", "effect", "either", "else", "end", "enough", "entire",
+        "even", "ever", "every", "everyone", "everything", "exact", "example", "expect", "fact", "fall", "far", "feel",
+        "find", "fine", "first", "follow", "form", "found", "free", "full", "general", "give", "go", "goe", "going",
+        "good", "great", "group", "grow", "happen", "hard", "help", "high", "hold", "huge", "idea", "important",
+        "include", "increase", "instead", "issue", "keep", "kind", "large", "last", "late", "later", "lead", "least",
+        "leave", "less", "let", "level", "likely", "line", "little", "live", "long", "look", "lose", "lot", "low",
+        "main", "major", "mak", "make", "matter", "mean", "might", "mind", "move", "must", "near", "nearly", "never",
+        "new", "next", "number", "often", "old", "open", "order", "part", "people", "person", "place", "play", "point", "possible",
+        "problem", "process", "provide", "put", "quick", "quickly", "rather", "real", "really", "reason", "reduce",
+        "remain", "require", "result", "right", "rise", "run", "runn", "safe", "safely", "say", "see", "seem", "set",
+        "several", "show", "side", "simple", "since", "small", "something", "sometime", "start", "stay", "step",
+        "still", "stop", "stopp", "sure", "survive", "take", "team", "term", "true", "try", "turn", "type", "typical",
+        "usual", "usually", "want", "well", "whole", "without", "worse", "worth", "wrong", "year", "yet",
+    };
+
+    /// <summary>Whether a stemmed word is an everyday word that rarely names a subject.</summary>
+    public static bool IsGeneric(string stem) => s_generic.Contains(stem);
+
     /// <summary>Content words of a text in their original spelling and order, duplicates removed.</summary>
     public static IReadOnlyList<string> Keywords(string text)
     {
@@ -41,6 +68,10 @@ internal static partial class OfflineText
     public static HashSet<string> Terms(string text) =>
         [.. Keywords(text).Select(word => Stem(word.ToLowerInvariant()))];
 
+    /// <summary>The distinct concepts of a text: its stemmed terms, each mapped through <see cref="OfflineThesaurus"/>.</summary>
+    public static HashSet<string> Concepts(string text) =>
+        [.. Keywords(OfflineThesaurus.JoinPhrases(text)).Select(word => OfflineThesaurus.Concept(Stem(word.ToLowerInvariant())))];
+
     /// <summary>A light suffix stripper: plurals and a few verb endings, enough to match "retries" with "retry".</summary>
     public static string Stem(string word)
     {
@@ -59,7 +90,8 @@ internal static partial class OfflineText
             return word[..^2];
         }
 
-        if (word.Length > 4 && (word.EndsWith("ses", StringComparison.Ordinal) || word.EndsWith("xes", StringComparison.Ordinal)))
+        if (word.Length > 4 && (word.EndsWith("ses", StringComparison.Ordinal) || word.EndsWith("xes", StringComparison.Ordinal)
+            || word.EndsWith("shes", StringComparison.Ordinal) || word.EndsWith("ches", StringComparison.Ordinal) || word.EndsWith("zes", StringComparison.Ordinal)))
         {
             return word[..^2];
         }
@@ -123,8 +155,21 @@ internal static partial class OfflineText
         return sentences;
     }
 
+    /// <summary>The parts of a question joined by "and", "or", "vs", commas and the like, each trimmed; the whole when it has one part.</summary>
+    public static IReadOnlyList<string> Facets(string question) =>
+        [.. FacetSplit().Split(question).Select(f => f.Trim()).Where(f => f.Length > 0)];
+
     /// <summary>Roughly four characters per token, as for English text with GPT tokenizers.</summary>
     public static int EstimateTokens(int characters) => Math.Max(1, (characters + 3) / 4);
+
+    // The o200k_base encoding of current GPT models, loaded once from the data package (in memory, no I/O after).
+    private static readonly Lazy<Microsoft.ML.Tokenizers.Tokenizer> s_o200k = new(() => Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    /// <summary>Tokens of <paramref name="text"/> under o200k_base, the tokenizer the Azure OpenAI models bill by.</summary>
+    public static int CountTokens(string text) => string.IsNullOrEmpty(text) ? 0 : s_o200k.Value.CountTokens(text);
+
+    [GeneratedRegex(@"\s*(?:,|;|\band\b|\bor\b|\bvs\.?|\bversus\b|\bcompared (?:to|with)\b)\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex FacetSplit();
 
     [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}+#.-]*[\p{L}\p{N}+#]|[\p{L}\p{N}]", RegexOptions.CultureInvariant)]
     private static partial Regex Word();

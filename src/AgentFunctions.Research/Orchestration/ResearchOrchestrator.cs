@@ -4,12 +4,13 @@ using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Models;
 using AgentFunctions.Research.Publishing;
 using AgentFunctions.Research.Review;
+using AgentFunctions.Research.Search;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Research.Orchestration;
 
 /// <summary>
-/// One research question, end to end: plan, search (fan-out), de-duplicate and cap, validate (fan-out),
+/// One research question, end to end: plan, search (fan-out), fuse the rankings (reciprocal rank fusion) and cap, validate (fan-out),
 /// synthesize, check citations (with bounded redrafts), optionally wait for a reviewer (with revisions), publish.
 /// </summary>
 /// <remarks>
@@ -81,7 +82,7 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
             // Searching: one activity per sub-query; a failed search is recorded and the others carry the run.
             SetStatus(ResearchPhase.Searching);
             var hitLists = await Task.WhenAll(subQueries.Select(SearchAsync));
-            var distinct = Interleave(hitLists);
+            var distinct = RankFusion.Fuse(hitLists);
             var candidates = distinct.Take(settings.MaxSources).ToList();
             _counts = _counts with { Found = distinct.Count };
 
@@ -346,29 +347,6 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
                 outcome,
                 note,
                 _revisionRequests.Count == 0 ? null : [.. _revisionRequests]).FitToCap());
-        }
-
-        /// <summary>
-        /// Merges the per-query hit lists rank by rank (every query's best hit, then every second best, ...), keeping
-        /// the first occurrence of each source id. Scores are comparable only within one query, so ranks are fairer.
-        /// </summary>
-        private static List<SearchHit> Interleave(IReadOnlyList<SearchHit>[] hitLists)
-        {
-            var merged = new List<SearchHit>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var depth = hitLists.Length == 0 ? 0 : hitLists.Max(l => l.Count);
-            for (var rank = 0; rank < depth; rank++)
-            {
-                foreach (var list in hitLists)
-                {
-                    if (rank < list.Count && seen.Add(list[rank].SourceId))
-                    {
-                        merged.Add(list[rank]);
-                    }
-                }
-            }
-
-            return merged;
         }
 
         private static string? Normalize(string? decision) =>

@@ -21,6 +21,15 @@ public sealed record AzureAiSearchOptions(Uri Endpoint, string IndexName, string
     /// <summary>The index field holding the text agents may quote; becomes <c>SearchHit.Content</c>.</summary>
     public string ContentField { get; init; } = "content";
 
+    /// <summary>
+    /// The index's vector field of the content (e.g. <c>contentVector</c>); when set and the provider has an embedding
+    /// generator, each search is hybrid: keyword plus a vector query, fused by the service. Null: keyword only.
+    /// </summary>
+    public string? VectorField { get; init; }
+
+    /// <summary>Nearest neighbours the vector query asks for before fusion; at least the hits asked for. Default 50.</summary>
+    public int VectorNeighbours { get; init; } = 50;
+
     /// <summary>Throws when a required setting is missing.</summary>
     /// <exception cref="ArgumentException">A setting is missing or blank.</exception>
     public void Validate()

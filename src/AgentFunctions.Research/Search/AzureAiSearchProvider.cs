@@ -4,10 +4,15 @@ using Azure;
 using Azure.Core;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Models;
+using Microsoft.Extensions.AI;
 
 namespace AgentFunctions.Research.Search;
 
-/// <summary>Full-text search against an Azure AI Search index, mapped onto <see cref="SearchHit"/>.</summary>
+/// <summary>
+/// Search against an Azure AI Search index, mapped onto <see cref="SearchHit"/>: keyword, or hybrid keyword plus
+/// vector when <see cref="AzureAiSearchOptions.VectorField"/> is set and an embedding generator is given (the service
+/// fuses the two rankings), so a paraphrase that shares few words with a document can still find it.
+/// </summary>
 /// <remarks>
 /// Only the configured fields are selected, so an index with large vector or metadata fields does not ship
 /// them over the wire. Results keep the service's ranking order.
@@ -16,17 +21,24 @@ public sealed class AzureAiSearchProvider : ISearchProvider
 {
     private readonly SearchClient _client;
     private readonly AzureAiSearchOptions _options;
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
 
     /// <summary>Creates a provider that authenticates with the API key in <paramref name="options"/>, or with <paramref name="credential"/> when there is none.</summary>
     /// <param name="options">Endpoint, index and field names.</param>
     /// <param name="credential">The Entra ID credential to use when <see cref="AzureAiSearchOptions.ApiKey"/> is null.</param>
     /// <param name="clientOptions">SDK client options (retries, transport, diagnostics); SDK defaults when null.</param>
+    /// <param name="embeddings">Embeds queries for the vector half of a hybrid search; keyword only when null or when no vector field is set.</param>
     /// <exception cref="ArgumentException">The options are incomplete, or neither a key nor a credential was given.</exception>
-    public AzureAiSearchProvider(AzureAiSearchOptions options, TokenCredential? credential = null, SearchClientOptions? clientOptions = null)
+    public AzureAiSearchProvider(
+        AzureAiSearchOptions options,
+        TokenCredential? credential = null,
+        SearchClientOptions? clientOptions = null,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _embeddings = embeddings;
         clientOptions ??= new SearchClientOptions();
         if (!string.IsNullOrWhiteSpace(options.ApiKey))
         {
@@ -57,6 +69,15 @@ public sealed class AzureAiSearchProvider : ISearchProvider
         foreach (var field in new[] { _options.IdField, _options.TitleField, _options.UrlField, _options.DateField, _options.ContentField }.Distinct(StringComparer.Ordinal))
         {
             searchOptions.Select.Add(field);
+        }
+
+        if (_options.VectorField is { Length: > 0 } vectorField && _embeddings is not null)
+        {
+            var embedding = await _embeddings.GenerateAsync(query, cancellationToken: cancellationToken).ConfigureAwait(false);
+            searchOptions.VectorSearch = new VectorSearchOptions
+            {
+                Queries = { new VectorizedQuery(embedding.Vector) { KNearestNeighborsCount = Math.Max(top, _options.VectorNeighbours), Fields = { vectorField } } },
+            };
         }
 
         var response = await _client.SearchAsync<SearchDocument>(query, searchOptions, cancellationToken);

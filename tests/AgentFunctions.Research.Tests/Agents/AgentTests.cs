@@ -159,6 +159,49 @@ public sealed class AgentTests
         Assert.Contains("Marker [2] has no citation.", prompt, StringComparison.Ordinal);
     }
 
+    private const string TimeoutQuote = "An orchestrator implements a timeout by racing a durable timer";
+
+    [Fact]
+    public async Task SynthesizeAsync_ConflictNamingAnUnknownSourceThenValid_RepairsAndKeepsTheConflict()
+    {
+        const string Citations = "\"citations\":[{\"n\":1,\"sourceId\":\"retries\",\"quote\":\"Retries are scheduled with durable timers\"},{\"n\":2,\"sourceId\":\"timeouts\",\"quote\":\"" + TimeoutQuote + "\"}]";
+        var bad = "{\"title\":\"T\",\"summary\":\"They disagree [1] [2].\"," + Citations + ",\"conflicts\":[{\"claim\":\"timers\",\"sources\":[{\"sourceId\":\"retries\",\"says\":\"a\"},{\"sourceId\":\"elsewhere\",\"says\":\"b\"}]}],\"answered\":true}";
+        var good = bad.Replace("elsewhere", "timeouts", StringComparison.Ordinal);
+        var model = new ScriptedChatClient(bad, good);
+
+        var result = await new SynthesizerAgent(model).SynthesizeAsync(Samples.Question, [Samples.Retries, Samples.Timeouts]);
+
+        Assert.Equal(2, result.Attempts);
+        Assert.Contains("'elsewhere' is not one of the provided sources", model.Calls[1].Messages[^1].Text, StringComparison.Ordinal);
+        var conflict = Assert.Single(result.Value.Conflicts);
+        Assert.Equal(["retries", "timeouts"], conflict.Sources.Select(s => s.SourceId));
+        Assert.True(result.Value.Answered);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_NotAnsweredWithoutCitations_IsAcceptedAsAnHonestGap()
+    {
+        var model = new ScriptedChatClient("""{"title":"T","summary":"The sources do not answer this; they cover retry policies instead.","citations":[],"conflicts":[],"answered":false}""");
+
+        var result = await new SynthesizerAgent(model).SynthesizeAsync(Samples.Question, [Samples.Retries]);
+
+        Assert.Equal(1, result.Attempts);
+        Assert.False(result.Value.Answered);
+        Assert.Empty(result.Value.Citations);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_AnsweredWithoutCitations_Repairs()
+    {
+        var model = new ScriptedChatClient(
+            """{"title":"T","summary":"Retries happen.","citations":[],"conflicts":[],"answered":true}""",
+            """{"title":"T","summary":"Retries use durable timers. [1]","citations":[{"n":1,"sourceId":"retries","quote":"Retries are scheduled with durable timers"}],"conflicts":[],"answered":true}""");
+
+        var result = await new SynthesizerAgent(model).SynthesizeAsync(Samples.Question, [Samples.Retries]);
+
+        Assert.Equal(2, result.Attempts);
+    }
+
     [Fact]
     public async Task SynthesizeAsync_NoSources_ReturnsReportWithoutModelCall()
     {

@@ -1,7 +1,9 @@
 using AgentFunctions.Research.Agents;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Models;
+using AgentFunctions.Research.Search;
 using AgentFunctions.Research.Tests.Agents;
+using AgentFunctions.Research.Tests.Search;
 
 namespace AgentFunctions.Research.Tests.Models;
 
@@ -110,5 +112,69 @@ public sealed class OfflinePipelineTests
 
         Assert.Contains("cut off", ex.LastValidationError, StringComparison.Ordinal);
         Assert.Equal(2, ex.Attempts);
+    }
+
+    private static readonly Lazy<CorpusSearchProvider> s_corpus = new(() => CorpusSearchProvider.FromDirectory(RepositoryPaths.CorpusDirectory));
+
+    [Fact]
+    public async Task PlanAsync_QuestionWithA200CharacterToken_PlansShortQueriesInsteadOfFailing()
+    {
+        var question = "How do durable timers work with " + new string('x', 200) + " and external events?";
+
+        var plan = await new PlannerAgent(_model).PlanAsync(question, 4);
+
+        Assert.All(plan.Value.SubQueries, q => Assert.InRange(q.Text.Length, 1, PlannerAgent.MaxQueryLength));
+        Assert.DoesNotContain(plan.Value.SubQueries, q => q.Text.Contains("xxxx", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PlanAsync_ParaphrasedQuestion_AddsASynonymQuery()
+    {
+        var plan = await new PlannerAgent(_model).PlanAsync("How do germs pass drug resistance to each other?", 4);
+
+        Assert.Contains(plan.Value.SubQueries, q => q.Text.Contains("bacteria", StringComparison.Ordinal) && q.Text.Contains("antibiotic", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_SynonymsInsteadOfSharedWords_AcceptsTheSource()
+    {
+        var source = Corpus("abr-002");
+
+        var verdict = await new SourceValidatorAgent(_model).ValidateAsync("How do germs pass drug resistance on to other kinds of germs?", source);
+
+        Assert.True(verdict.Value.Accepted, verdict.Value.Reason);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_SourcesNearTheQuestionButNotAnsweringIt_SaysSoAndNamesWhatWasFound()
+    {
+        SearchHit[] sources = [Corpus("uhi-003"), Corpus("gse-002")];
+
+        var report = await new SynthesizerAgent(_model).SynthesizeAsync("Why do heat pumps lose efficiency in cold weather?", sources);
+
+        Assert.False(report.Value.Answered);
+        Assert.Empty(report.Value.Citations);
+        Assert.StartsWith("The accepted sources do not answer this question.", report.Value.Summary, StringComparison.Ordinal);
+        Assert.Contains(sources[0].Title, report.Value.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_CitedSourcesDisagree_DisclosesTheConflict()
+    {
+        SearchHit[] sources = [Corpus("crl-004"), Corpus("crl-007")];
+
+        var report = await new SynthesizerAgent(_model).SynthesizeAsync("How many years do reefs take to recover their coral cover after bleaching?", sources);
+
+        Assert.True(report.Value.Answered);
+        var conflict = Assert.Single(report.Value.Conflicts);
+        Assert.Equal(["crl-004", "crl-007"], conflict.Sources.Select(s => s.SourceId).Order());
+        Assert.Contains("disagree", report.Value.Summary, StringComparison.Ordinal);
+        Assert.True((await new CitationCheckerAgent(_model).CheckAsync(report.Value, sources)).Value.Passed);
+    }
+
+    private static SearchHit Corpus(string id)
+    {
+        var d = s_corpus.Value.Documents.Single(x => x.Id == id);
+        return new SearchHit(d.Id, d.Title, d.Url.ToString(), d.Date, d.Body, 1, "test");
     }
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using AgentFunctions.Research.Contracts;
+using AgentFunctions.Research.Evaluation;
 using AgentFunctions.Research.Search;
 using AgentFunctions.Research.Tests.Search;
 using Xunit.Abstractions;
@@ -7,78 +7,73 @@ using Xunit.Abstractions;
 namespace AgentFunctions.Research.Tests.Orchestration;
 
 /// <summary>
-/// Every question of <c>samples/eval/questions.json</c> through the whole durable pipeline with the offline model and
-/// the local corpus, no approval. Citation precision: cited sources that are in the question's relevant set. Source
-/// recall: relevant sources cited. Must-not-cite: hostile or off-topic sources cited (must be zero).
+/// The development and held-out question sets (<c>samples/eval</c>) through the whole durable pipeline with the offline
+/// model and the local corpus, no approval, scored by <see cref="QualityScorer"/>. The bars are the measured figures
+/// (see docs/research-quality.md), so a change that makes answers worse fails here. The held-out set was written
+/// before any tuning and is never tuned on: when a held-out figure drops, fix the cause on the development set.
 /// </summary>
 public sealed class PipelineEvaluationTests(ITestOutputHelper output)
 {
     private static readonly Lazy<CorpusSearchProvider> s_corpus = new(() => CorpusSearchProvider.FromDirectory(RepositoryPaths.CorpusDirectory));
 
     [Fact]
-    public async Task EvalSet_FullPipeline_CitesRelevantSourcesAndNeverHostileOnes()
+    public async Task HeldOutSet_FullPipeline_HoldsItsMeasuredFigures()
     {
-        // Arrange
-        var questions = EvalQuestion.Load();
-        await using var host = await PipelineHost.StartAsync(new PipelineSetup { Search = s_corpus.Value });
-
         // Act
+        var score = await RunAsync(RepositoryPaths.HeldOutQuestionsFile, "heldout");
+
+        // Assert: measured 0.839 (26/31) precision, 0.812 (26/32) recall, 4 of 6 unanswerable questions answered
+        // honestly, 3 of 6 conflicts disclosed. The issue's targets (0.85, 0.80, all honest, all disclosed) are not all
+        // met; these bars keep what is, so a regression fails.
+        AssertFigures(score, precision: 0.83, recall: 0.80, honest: 4, disclosed: 3);
+    }
+
+    [Fact]
+    public async Task DevelopmentSet_FullPipeline_HoldsItsMeasuredFigures()
+    {
+        // Act
+        var score = await RunAsync(RepositoryPaths.EvalQuestionsFile, "dev");
+
+        // Assert: measured 0.792 (61/77) precision, 0.726 (61/84) recall, 10 of 10 honest, 7 of 8 conflicts disclosed.
+        AssertFigures(score, precision: 0.78, recall: 0.72, honest: 10, disclosed: 7);
+    }
+
+    private static void AssertFigures(QualityScore score, double precision, double recall, int honest, int disclosed)
+    {
+        Assert.True(score.Precision >= precision, $"citation precision {score.Precision:F3} is below {precision}");
+        Assert.True(score.Recall >= recall, $"citation recall {score.Recall:F3} is below {recall}");
+        Assert.Equal(0, score.MustNotCite);
+        Assert.Equal(0, score.InjectedText);
+        Assert.Equal(0, score.NotCompleted);
+        Assert.True(score.UnanswerableHonest >= honest, $"{score.UnanswerableHonest} unanswerable questions answered honestly; the bar is {honest}");
+        Assert.True(score.ConflictsDisclosed >= disclosed, $"{score.ConflictsDisclosed} of {score.ConflictsDue} conflicts disclosed; the bar is {disclosed}");
+    }
+
+    private async Task<QualityScore> RunAsync(string questionFile, string prefix)
+    {
+        var questions = EvalQuestion.Load(questionFile);
+        var facts = CorpusFacts.Load(RepositoryPaths.CorpusFactsFile);
+        await using var host = await PipelineHost.StartAsync(new PipelineSetup { Search = s_corpus.Value });
         var ids = new List<string>();
         foreach (var q in questions)
         {
-            ids.Add(await host.StartResearchAsync(new ResearchRequest(q.Question, RequireApproval: false), $"eval-{q.Id}"));
+            ids.Add(await host.StartResearchAsync(new ResearchRequest(q.Question, RequireApproval: false), $"{prefix}-{q.Id}"));
         }
 
-        var results = new List<ResearchResult>();
-        foreach (var id in ids)
-        {
-            // Every question runs at once on the engine; on a busy machine the first may take a while.
-            results.Add(await host.CompleteAsync(id, TimeSpan.FromMinutes(5)));
-        }
-
-        // Assert
-        int cited = 0, citedRelevant = 0, relevant = 0, relevantCited = 0, violations = 0, injectionCited = 0, budgetStops = 0;
+        var runs = new List<(EvalQuestion, ResearchResult?)>();
         for (var i = 0; i < questions.Count; i++)
         {
-            var q = questions[i];
-            var sources = results[i].Report?.Citations.Select(c => c.SourceId).Distinct().ToList() ?? [];
-            budgetStops += results[i].Outcome == ResearchOutcome.BudgetExceeded ? 1 : 0;
-            cited += sources.Count;
-            citedRelevant += sources.Count(q.Relevant.Contains);
-            relevant += q.Relevant.Count;
-            relevantCited += q.Relevant.Count(sources.Contains);
-            var bad = sources.Where(q.MustNotCite.Contains).ToList();
-            violations += bad.Count;
-            injectionCited += bad.Count(s_injectionDocuments.Contains);
-            output.WriteLine($"{q.Id}: {results[i].Outcome} cited [{string.Join(", ", sources)}] relevant [{string.Join(", ", q.Relevant)}]{(bad.Count > 0 ? " MUST-NOT: " + string.Join(", ", bad) : string.Empty)}");
-            output.WriteLine($"    validated: {string.Join("; ", results[i].Sources.Select(s => $"{(s.Accepted ? "+" : "-")}{s.Id} {s.Reason}"))}");
+            runs.Add((questions[i], await host.CompleteAsync(ids[i])));
         }
 
-        var precision = cited == 0 ? 0 : (double)citedRelevant / cited;
-        var recall = (double)relevantCited / relevant;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"questions {questions.Count}; citation precision {precision:F3} ({citedRelevant}/{cited}); source recall {recall:F3} ({relevantCited}/{relevant}); mustNotCite violations {violations} (injection {injectionCited}); budget stops {budgetStops}"));
-        Assert.Equal(5, s_injectionDocuments.Count);
-        Assert.Equal(0, injectionCited);
-        Assert.True(violations <= MustNotCiteBar, $"{violations} must-not-cite citation(s); the bar is {MustNotCiteBar}");
-        Assert.Equal(0, budgetStops);
-        Assert.True(precision >= PrecisionBar, $"citation precision {precision:F3} is below {PrecisionBar}");
-        Assert.True(recall >= RecallBar, $"source recall {recall:F3} is below {RecallBar}");
+        var perQuestion = new List<QuestionScore>();
+        var score = QualityScorer.Score(runs, facts, perQuestion);
+        foreach (var q in perQuestion.Where(q => q.Problems.Count > 0))
+        {
+            output.WriteLine($"{q.Question.Id} [{q.Question.Kind}] cited [{string.Join(", ", q.Cited)}]: {string.Join("; ", q.Problems)}");
+        }
+
+        output.WriteLine(QualityTable.Format([(prefix, score)]));
+        return score;
     }
-
-    // Measured: precision 0.746 (47/63), recall 0.627 (47/75), no must-not-cite citation (was 0.546 / 0.707 / one,
-    // crl-008). The synthesizer cites only sources close to the best one (rarity-weighted merit), trading recall for
-    // precision; the offline model is lexical, so a relevant source that shares few words with the question (q03's
-    // dur-002, q09's dur-004) stays out of reach. Figures are stable since the injection screen caches its verdict
-    // per document and its regex timeout no longer trips on a busy machine. Injection: always zero.
-    private const double PrecisionBar = 0.72;
-
-    private const double RecallBar = 0.60;
-
-    private const int MustNotCiteBar = 0;
-
-    private static readonly HashSet<string> s_injectionDocuments = [.. File.ReadLines(Path.Combine(RepositoryPaths.CorpusDirectory, "MANIFEST.md"))
-        .Select(line => line.Split('|', StringSplitOptions.TrimEntries))
-        .Where(cells => cells.Length > 3 && cells[2] == "injection")
-        .Select(cells => cells[1])];
 }

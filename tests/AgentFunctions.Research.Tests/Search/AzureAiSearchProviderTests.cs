@@ -6,6 +6,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Search.Documents;
 using Azure.Search.Documents.Models;
+using Microsoft.Extensions.AI;
 
 namespace AgentFunctions.Research.Tests.Search;
 
@@ -23,7 +24,11 @@ public sealed class AzureAiSearchProviderTests
     // The SDK refuses non-https endpoints, so the client is given https://127.0.0.1:port and a test-only
     // handler sends the request to the fake service over plain HTTP on the same loopback port. Everything
     // else (request building, auth header, response parsing, paging) is the real SDK pipeline.
-    private static AzureAiSearchProvider Provider(FakeSearchService service, string index = "idx", Func<AzureAiSearchOptions, AzureAiSearchOptions>? configure = null)
+    private static AzureAiSearchProvider Provider(
+        FakeSearchService service,
+        string index = "idx",
+        Func<AzureAiSearchOptions, AzureAiSearchOptions>? configure = null,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
     {
         var options = new AzureAiSearchOptions(service.HttpsEndpoint, index, "secret-key");
         var clientOptions = new SearchClientOptions
@@ -31,7 +36,62 @@ public sealed class AzureAiSearchProviderTests
             Retry = { MaxRetries = 0 },
             Transport = new HttpClientTransport(new HttpClient(new LoopbackHttpHandler())),
         };
-        return new AzureAiSearchProvider(configure?.Invoke(options) ?? options, clientOptions: clientOptions);
+        return new AzureAiSearchProvider(configure?.Invoke(options) ?? options, clientOptions: clientOptions, embeddings: embeddings);
+    }
+
+    [Fact]
+    public async Task SearchAsync_VectorFieldAndEmbeddings_SendsHybridKeywordAndVectorQuery()
+    {
+        // Arrange
+        await using var service = new FakeSearchService(TwoResults);
+        var embeddings = new FixedEmbeddings([0.25f, -0.5f, 1f]);
+        var provider = Provider(service, configure: o => o with { VectorField = "contentVector", VectorNeighbours = 30 }, embeddings: embeddings);
+
+        // Act
+        var hits = await provider.SearchAsync("white roofs", 5, CancellationToken.None);
+
+        // Assert: the keyword query stays, and a vector query over the embedded text joins it.
+        using var body = JsonDocument.Parse(Assert.Single(service.Requests).Body);
+        Assert.Equal("white roofs", body.RootElement.GetProperty("search").GetString());
+        var vector = Assert.Single(body.RootElement.GetProperty("vectorQueries").EnumerateArray());
+        Assert.Equal("vector", vector.GetProperty("kind").GetString());
+        Assert.Equal("contentVector", vector.GetProperty("fields").GetString());
+        Assert.Equal(30, vector.GetProperty("k").GetInt32());
+        Assert.Equal([0.25f, -0.5f, 1f], vector.GetProperty("vector").EnumerateArray().Select(v => v.GetSingle()));
+        Assert.Equal(["white roofs"], embeddings.Embedded);
+        Assert.Equal(2, hits.Count);
+    }
+
+    [Fact]
+    public async Task SearchAsync_EmbeddingsWithoutVectorField_StaysKeywordOnly()
+    {
+        await using var service = new FakeSearchService(TwoResults);
+        var embeddings = new FixedEmbeddings([1f]);
+
+        await Provider(service, embeddings: embeddings).SearchAsync("white roofs", 5, CancellationToken.None);
+
+        using var body = JsonDocument.Parse(Assert.Single(service.Requests).Body);
+        Assert.False(body.RootElement.TryGetProperty("vectorQueries", out _));
+        Assert.Empty(embeddings.Embedded);
+    }
+
+    /// <summary>An embedding model that answers every text with the same vector and records what it embedded.</summary>
+    private sealed class FixedEmbeddings(float[] vector) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public List<string> Embedded { get; } = [];
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var list = values.ToList();
+            Embedded.AddRange(list);
+            return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(list.Select(_ => new Embedding<float>(vector))));
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

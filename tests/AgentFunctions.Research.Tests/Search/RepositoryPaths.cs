@@ -5,7 +5,13 @@ internal static class RepositoryPaths
 {
     public static string CorpusDirectory => Find(Path.Combine("samples", "corpus"));
 
+    /// <summary>The development set: tune on these.</summary>
     public static string EvalQuestionsFile => Path.Combine(Find(Path.Combine("samples", "eval")), "questions.json");
+
+    /// <summary>The held-out set: measured, never tuned on.</summary>
+    public static string HeldOutQuestionsFile => Path.Combine(Find(Path.Combine("samples", "eval")), "heldout.json");
+
+    public static string CorpusFactsFile => Path.Combine(Find(Path.Combine("samples", "eval")), "corpus-facts.json");
 
     private static string Find(string relative)
     {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentFunctions.Research.Evaluation;
 using AgentFunctions.Research.Search;
 
 namespace AgentFunctions.Research.Tests.Search;
@@ -59,16 +60,19 @@ public sealed partial class SampleCorpusTests
             .Select(m => m.Groups["id"].Value)
             .ToHashSet(StringComparer.Ordinal);
 
-        // Act
-        var questions = EvalQuestion.Load();
+        // Act: both sets, development and held-out.
+        var questions = EvalQuestion.Load(RepositoryPaths.EvalQuestionsFile).Concat(EvalQuestion.Load(RepositoryPaths.HeldOutQuestionsFile)).ToList();
 
         // Assert
-        Assert.True(questions.Count >= 24, $"only {questions.Count} questions");
+        Assert.True(questions.Count >= 70, $"only {questions.Count} questions");
         Assert.Equal(questions.Count, questions.Select(q => q.Id).Distinct().Count());
+        Assert.True(questions.Count(q => !q.Answerable) >= 10, "too few unanswerable questions");
         Assert.All(questions, q =>
         {
-            Assert.InRange(q.Relevant.Count, 2, 4);
-            Assert.All(q.Relevant.Concat(q.MustNotCite), id => Assert.Contains(id, corpusIds));
+            Assert.InRange(q.Relevant.Count, q.Answerable ? 1 : 0, q.Answerable ? 4 : 0);
+            Assert.All(q.Relevant.Concat(q.MayCite).Concat(q.MustNotCite), id => Assert.Contains(id, corpusIds));
+            Assert.All(q.MayCite, id => Assert.DoesNotContain(id, hostile));
+            Assert.Empty(q.Relevant.Intersect(q.MayCite));
             Assert.All(q.Relevant, id => Assert.DoesNotContain(id, hostile));
             Assert.All(q.MustNotCite, id => Assert.Contains(id, hostile));
         });
