@@ -40,7 +40,7 @@ public static class ReviewPages
         return app;
     }
 
-    private static async Task<IResult> RunsAsync(HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, HostSettings settings, CancellationToken ct)
+    internal static async Task<IResult> RunsAsync(HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, HostSettings settings, CancellationToken ct)
     {
         if (!KeyAccepted(request, settings, null))
         {
@@ -68,7 +68,7 @@ public static class ReviewPages
         return ReviewPageRenderer.Runs(runs, signer.Sign(LinkPurpose.Submit, string.Empty), FunctionKeyFilter.PresentedKey(request), message);
     }
 
-    private static async Task<IResult> SubmitAsync(
+    internal static async Task<IResult> SubmitAsync(
         HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, ResearchSubmitter submitter, HostSettings settings, CancellationToken ct)
     {
         var form = await ReadFormAsync(request, settings, ct);
@@ -100,7 +100,7 @@ public static class ReviewPages
         return TypedResults.Redirect(ReviewLinks.ReviewPath(result.InstanceId, signer.Sign(LinkPurpose.View, result.InstanceId)));
     }
 
-    private static async Task<IResult> ReviewAsync(
+    internal static async Task<IResult> ReviewAsync(
         string instanceId, string? token, string? decided, string? round, DurableTaskClient client, ReviewLinkSigner signer, CancellationToken ct)
     {
         if (!signer.TryVerify(token, LinkPurpose.View, instanceId, out var expires))
@@ -126,7 +126,7 @@ public static class ReviewPages
         return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, StatusCodes.Status200OK, autoRefresh: refresh);
     }
 
-    private static async Task<IResult> DecideAsync(
+    internal static async Task<IResult> DecideAsync(
         string instanceId, HttpRequest request, DurableTaskClient client, ReviewLinkSigner signer, ReviewDecisionGate gate, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         var form = await ReadFormAsync(request, settings, ct);
@@ -167,7 +167,7 @@ public static class ReviewPages
         return Page($"Review: {run.Title ?? run.Question ?? instanceId}", body, status);
     }
 
-    private static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, IServiceProvider services, CancellationToken ct)
+    internal static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, IServiceProvider services, CancellationToken ct)
     {
         if (!KeyAccepted(request, settings, null))
         {

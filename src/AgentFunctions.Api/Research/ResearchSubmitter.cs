@@ -6,7 +6,6 @@ using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Research.Contracts;
 using AgentFunctions.Research.Orchestration;
-using AgentFunctions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Host.Research;
@@ -67,7 +66,7 @@ internal sealed class ResearchSubmitter(DurableTaskClient client, IIdempotencySt
             {
                 await store.ReleaseAsync(idempotencyKey, claim.InstanceId, CancellationToken.None);
             }
-            catch (StorageRequestFailedException releaseFailure)
+            catch (Exception releaseFailure) when (releaseFailure is not OperationCanceledException)
             {
                 // Storage is down for the release too: the key stays mapped but not started, and a retry with
                 // it starts the same instance (EnsureStartedAsync). The caller sees the original failure.
@@ -134,7 +133,7 @@ internal sealed class ResearchSubmitter(DurableTaskClient client, IIdempotencySt
         {
             await store.MarkStartedAsync(key, instanceId, CancellationToken.None);
         }
-        catch (StorageRequestFailedException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The run is started and the answer is right without the mark; a later repeat only checks again.
             logger.LogWarning(ex, "Idempotency-Key of {InstanceId} could not be marked started", instanceId);
