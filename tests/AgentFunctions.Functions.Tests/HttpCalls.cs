@@ -30,6 +30,15 @@ internal static class HttpCalls
         return context.Request;
     }
 
+    public static HttpRequest Get(string path, string query = "")
+    {
+        var request = Post(path, string.Empty);
+        request.Method = HttpMethods.Get;
+        request.ContentType = null;
+        request.QueryString = new QueryString(query);
+        return request;
+    }
+
     /// <summary>Runs the result against the request's response, as the Functions middleware does.</summary>
     public static async Task<Response> ExecuteAsync(HttpRequest request, IResult result)
     {

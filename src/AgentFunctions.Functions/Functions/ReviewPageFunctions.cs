@@ -18,7 +18,7 @@ namespace AgentFunctions.Functions.Functions;
 public sealed class ReviewPageFunctions(
     HostSettings settings, IIdempotencyStore idempotency, IDeliveryLog deliveries, TimeProvider time, ILoggerFactory loggers, IServiceProvider services)
 {
-    private readonly ReviewLinkSigner signer = services.GetRequiredService<ReviewLinkSigner>();
+    private readonly ReviewLinkSigner _signer = services.GetRequiredService<ReviewLinkSigner>();
 
     // An empty route is not matched by the Functions host (it serves its own home page at "/"); an optional
     // parameter that must be empty is, and matches "/" only.
@@ -30,7 +30,7 @@ public sealed class ReviewPageFunctions(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = RootRoute)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        ReviewPages.RunsAsync(request, client, signer, settings, cancellationToken);
+        ReviewPages.RunsAsync(request, client, _signer, settings, cancellationToken);
 
     /// <summary><c>POST /</c>: the runs page's question form (its signed token stands for the key the page needed).</summary>
     [Function("RunsPageSubmit")]
@@ -38,7 +38,7 @@ public sealed class ReviewPageFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RootRoute)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
-        ReviewPages.SubmitAsync(request, client, signer, Submitter(client), settings, cancellationToken);
+        ReviewPages.SubmitAsync(request, client, _signer, Submitter(client), settings, cancellationToken);
 
     /// <summary><c>GET /review/{instanceId}?token=</c>: the draft, its sources and the decision form.</summary>
     [Function("ReviewPage")]
@@ -50,7 +50,7 @@ public sealed class ReviewPageFunctions(
     {
         ArgumentNullException.ThrowIfNull(request);
         return ReviewPages.ReviewAsync(
-            instanceId, Query(request, "token"), Query(request, "decided"), Query(request, "round"), client, signer, cancellationToken);
+            instanceId, Query(request, "token"), Query(request, "decided"), Query(request, "round"), client, _signer, cancellationToken);
     }
 
     /// <summary><c>POST /review/{instanceId}</c>: the review page's decision form.</summary>
@@ -61,7 +61,7 @@ public sealed class ReviewPageFunctions(
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) =>
         ReviewPages.DecideAsync(
-            instanceId, request, client, signer, new ReviewDecisionGate(client, deliveries, loggers.CreateLogger<ReviewDecisionGate>()), settings, time, cancellationToken);
+            instanceId, request, client, _signer, new ReviewDecisionGate(client, deliveries, loggers.CreateLogger<ReviewDecisionGate>()), settings, time, cancellationToken);
 
     /// <summary><c>GET /ops</c>: per-agent figures and the model breaker.</summary>
     [Function("OperationsPage")]
