@@ -27,7 +27,7 @@ namespace AgentFunctions.Host.Durable;
 public sealed class LocalDurableTaskClient : DurableTaskClient
 {
     /// <summary>Longest accepted instance id (the Instances table's row key limit leaves room for this).</summary>
-    public const int MaxInstanceIdLength = 256;
+    public const int MaxInstanceIdLength = InstanceIds.MaxLength;
 
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(500);
@@ -222,23 +222,7 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
     /// <summary>Rejects ids the task hub cannot hold, naming the problem.</summary>
     /// <param name="instanceId">The proposed id.</param>
     /// <exception cref="ArgumentException">The id is empty, too long, or holds a character Azure Table keys forbid.</exception>
-    public static void ValidateInstanceId(string instanceId)
-    {
-        if (string.IsNullOrWhiteSpace(instanceId))
-        {
-            throw new ArgumentException("An instance id must not be empty.", nameof(instanceId));
-        }
-
-        if (instanceId.Length > MaxInstanceIdLength)
-        {
-            throw new ArgumentException($"An instance id has at most {MaxInstanceIdLength} characters; this one has {instanceId.Length}.", nameof(instanceId));
-        }
-
-        if (instanceId.IndexOfAny(['/', '\\', '#', '?']) >= 0 || instanceId.Any(char.IsControl))
-        {
-            throw new ArgumentException("An instance id must not contain '/', '\\', '#', '?' or control characters.", nameof(instanceId));
-        }
-    }
+    public static void ValidateInstanceId(string instanceId) => InstanceIds.Validate(instanceId);
 
     internal static bool IsTerminal(CoreStatus status) =>
         status is CoreStatus.Completed or CoreStatus.Failed or CoreStatus.Terminated or CoreStatus.Canceled;

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AgentFunctions.Host.Durable;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -70,21 +68,11 @@ public static class AgentFunctionsHostExtensions
         }
 
 
-        // Durable implementations, when a backend registered them, take precedence over these.
-        services.TryAddSingleton<IIdempotencyStore>(sp => new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IDeliveryLog>(sp => new InMemoryDeliveryLog(sp.GetRequiredService<TimeProvider>(), settings.Review.DeliveryRetention));
-
+        services.AddResearchFrontDoor(settings);
         var linkSecretGenerated = settings.Review.LinkSecret is null;
-        var linkKey = linkSecretGenerated ? RandomNumberGenerator.GetBytes(32) : Encoding.UTF8.GetBytes(settings.Review.LinkSecret!);
-        services.AddSingleton(sp => new ReviewLinkSigner(linkKey, settings.Review.LinkTtl, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReviewDecisionGate>();
         services.AddReviewPages();
         services.AddSingleton<ResearchSubmitter>();
-        services.AddSingleton<PublicBaseUri>();
-        services.AddHttpClient<IReviewNotifier, ReviewNotifier>(http => http.Timeout = TimeSpan.FromSeconds(30))
-
-            // A redirect would carry the signed notice, review link included, to a target the operator never named.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddAgentFunctionsTelemetry(configuration);
         services.AddBatchQueueTrigger(settings, configuration);
         services.AddHostedService(sp => new StartupReport(sp, settings, linkSecretGenerated));
@@ -98,17 +86,11 @@ public static class AgentFunctionsHostExtensions
         app.UseExceptionHandler();
         app.Use(async (context, next) =>
         {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers["Referrer-Policy"] = "no-referrer";
-            if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/runtime"))
-            {
-                // The pages run no script at all; forms may only post back to this host.
-                context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-            }
-
+            ResponseHeaders.Apply(context);
             await next(context);
         });
-        app.MapResearchApi();
+        app.MapResearchApi().MapGet("/{instanceId}", (HttpRequest request, string instanceId, DurableTaskClient client, CancellationToken ct) =>
+            ManagementApi.GetStatusAsync(request, instanceId, client, showInput: true, showHistory: false, showHistoryOutput: false, ct));
         app.MapApprovalsApi();
         app.MapDurableManagementApi();
         app.MapReviewPages();

@@ -12,7 +12,7 @@ namespace AgentFunctions.Host.Hosting;
 /// </summary>
 internal static class ListenAddresses
 {
-    public const string DefaultUrl = "http://127.0.0.1:7071";
+    public const string DefaultUrl = PublicBaseUri.LocalDefaultUrl;
 
     public static string[] Resolve(IConfiguration configuration, FunctionKeys keys)
     {

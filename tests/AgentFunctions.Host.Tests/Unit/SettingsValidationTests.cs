@@ -39,8 +39,6 @@ public sealed class SettingsValidationTests
             { "AgentFunctions:Review:DeliveryRetention", "abc", "AgentFunctions:Review:DeliveryRetention" },
             { "AgentFunctions:Idempotency:Retention", "abc", "AgentFunctions:Idempotency:Retention" },
             { "AgentFunctions:Logging:Format", "xml", "AgentFunctions:Logging:Format" },
-            { "AgentFunctions:Storage:MaxBackgroundInFlight", "abc", "AgentFunctions:Storage:MaxBackgroundInFlight" },
-            { "AgentFunctions:Storage:MaxBackgroundInFlightWhileForeground", "0", "AgentFunctions:Storage:MaxBackgroundInFlightWhileForeground" },
             { "AgentFunctions:Callbacks:AllowPrivateNetworks", "yes", "AgentFunctions:Callbacks:AllowPrivateNetworks" },
             { "AgentFunctions:Callbacks:AllowHttp", "1", "AgentFunctions:Callbacks:AllowHttp" },
             { "AgentFunctions:Callbacks:AllowedHosts", "hooks.example.com,*", "AgentFunctions:Callbacks:AllowedHosts" },

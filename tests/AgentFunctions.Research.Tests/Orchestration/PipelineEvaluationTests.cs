@@ -63,7 +63,8 @@ public sealed class PipelineEvaluationTests(ITestOutputHelper output)
         var runs = new List<(EvalQuestion, ResearchResult?)>();
         for (var i = 0; i < questions.Count; i++)
         {
-            runs.Add((questions[i], await host.CompleteAsync(ids[i])));
+            // Every question runs at once on the engine; on a busy machine the first may take a while.
+            runs.Add((questions[i], await host.CompleteAsync(ids[i], TimeSpan.FromMinutes(5))));
         }
 
         var perQuestion = new List<QuestionScore>();

@@ -50,7 +50,7 @@ public static class ReviewPages
         return services;
     }
 
-    private static async Task<IResult> RunsAsync(HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, HostSettings settings, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> RunsAsync(HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         if (!KeyAccepted(request, settings, null))
         {
@@ -83,7 +83,7 @@ public static class ReviewPages
         return (body, refresh);
     }
 
-    private static async Task<IResult> SubmitAsync(
+    internal static async Task<IResult> SubmitAsync(
         HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, ResearchSubmitter submitter, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         var form = await ReadFormAsync(request, settings, ct);
@@ -116,7 +116,7 @@ public static class ReviewPages
         return TypedResults.Redirect(ReviewLinks.ReviewPath(result.InstanceId, signer.Sign(LinkPurpose.View, result.InstanceId)));
     }
 
-    private static async Task<IResult> ReviewAsync(
+    internal static async Task<IResult> ReviewAsync(
         string instanceId, string? token, string? decided, string? round, RunsQuery runs, ReviewLinkSigner signer, TimeProvider time, CancellationToken ct)
     {
         if (!signer.TryVerify(token, LinkPurpose.View, instanceId, out var expires))
@@ -140,7 +140,7 @@ public static class ReviewPages
         return Page(ReviewTitle(run), body, StatusCodes.Status200OK, refreshSeconds: refresh ? ReviewRefreshSeconds : null);
     }
 
-    private static async Task<IResult> DecideAsync(
+    internal static async Task<IResult> DecideAsync(
         string instanceId, HttpRequest request, RunsQuery runs, ReviewLinkSigner signer, ReviewDecisionGate gate, HostSettings settings, TimeProvider time, CancellationToken ct)
     {
         var form = await ReadFormAsync(request, settings, ct);
@@ -179,7 +179,7 @@ public static class ReviewPages
         return Page(ReviewTitle(run), body, status);
     }
 
-    private static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, RunsQuery runs, TimeProvider time, IServiceProvider services, CancellationToken ct)
+    internal static async Task<IResult> OperationsAsync(HttpRequest request, HostSettings settings, RunsQuery runs, TimeProvider time, IServiceProvider services, CancellationToken ct)
     {
         if (!KeyAccepted(request, settings, null))
         {

@@ -45,9 +45,6 @@ public sealed record HostSettings
     /// </summary>
     public required TimeSpan SweepInterval { get; init; }
 
-    /// <summary><c>AgentFunctions:Storage:*</c>: limits on the worker's storage requests in flight.</summary>
-    public StorageSettings Storage { get; init; } = new(null, null);
-
     /// <summary>Telemetry exporters' settings.</summary>
     public TelemetrySettings Telemetry { get; init; } = new(null, null);
 
@@ -86,7 +83,6 @@ public sealed record HostSettings
                 "JSON" => LogFormat.Json,
                 _ => throw new HostConfigurationException("AgentFunctions:Logging:Format", $"'{read.String("AgentFunctions:Logging:Format")}' is not a log format; use simple or json."),
             },
-            Storage = StorageSettings.Load(read),
             Telemetry = TelemetrySettings.Load(read),
         };
     }

@@ -1,6 +1,3 @@
-using AgentFunctions.Host.Durable;
-using Microsoft.DurableTask;
-using Microsoft.DurableTask.Client;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Hosting;
 using AgentFunctions.Host.Management;
@@ -12,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace AgentFunctions.Host.Research;
 
-/// <summary>The research HTTP trigger: <c>POST /api/research</c> and a status convenience route.</summary>
+/// <summary>The research HTTP trigger: <c>POST /api/research</c>.</summary>
 public static class ResearchApi
 {
     /// <summary>The request header that makes a retried submission return the same instance.</summary>
@@ -22,14 +19,18 @@ public static class ResearchApi
     public static RouteGroupBuilder MapResearchApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/research").WithTags("Research").RequireFunctionKey(KeyLevel.Function);
-        group.MapPost("/", SubmitAsync);
-        group.MapGet("/{instanceId}", (HttpRequest request, string instanceId, DurableTaskClient client, CancellationToken ct) =>
-            ManagementApi.GetStatusAsync(request, instanceId, client, showInput: true, showHistory: false, showHistoryOutput: false, ct));
+        group.MapPost("/", (HttpRequest request, ResearchSubmitter submitter, HostSettings settings, CallbackUrlPolicy callbackPolicy, CancellationToken ct) =>
+            SubmitAsync(request, submitter, settings, callbackPolicy, instanceId => CheckStatusResponse.Create(request, instanceId, settings), ct));
         return group;
     }
 
-    private static async Task<IResult> SubmitAsync(
-        HttpRequest request, ResearchSubmitter submitter, HostSettings settings, CallbackUrlPolicy callbackPolicy, CancellationToken ct)
+    /// <summary>
+    /// Handles a submission: 413, 400 with a problem per bad field, 422 for a reused key, else 202 with the
+    /// check-status body. <paramref name="links"/> builds that body: the local host builds it on its own management
+    /// API, the Functions app asks the Durable extension, whose management API it is in Azure.
+    /// </summary>
+    internal static async Task<IResult> SubmitAsync(
+        HttpRequest request, ResearchSubmitter submitter, HostSettings settings, CallbackUrlPolicy callbackPolicy, Func<string, CheckStatusResponse> links, CancellationToken ct)
     {
         var body = await RequestBody.ReadAsync(request, settings.MaxRequestBodyBytes, ct);
         if (body is null)
@@ -62,7 +63,7 @@ public static class ResearchApi
                 detail: $"The key was first used for instance '{result.InstanceId}' with a different body; use a new key for a new request.");
         }
 
-        var links = CheckStatusResponse.Create(request, result.InstanceId, settings);
-        return TypedResults.Accepted(links.StatusQueryGetUri, links);
+        var checkStatus = links(result.InstanceId);
+        return TypedResults.Accepted(checkStatus.StatusQueryGetUri, checkStatus);
     }
 }

@@ -33,7 +33,7 @@ internal static class BatchMessageParser
     public const int MaxQuestions = 500;
 
     // The batch id is the middle of "batch-<id>-qNNN", which must fit an instance id.
-    private static readonly int MaxBatchIdLength = LocalDurableTaskClient.MaxInstanceIdLength - InstancePrefix.Length - "-q000".Length;
+    private static readonly int MaxBatchIdLength = InstanceIds.MaxLength - InstancePrefix.Length - "-q000".Length;
 
     public static string InstanceId(string batchId) => InstancePrefix + batchId;
 
@@ -111,7 +111,7 @@ internal static class BatchMessageParser
 
         try
         {
-            LocalDurableTaskClient.ValidateInstanceId(InstanceId(batchId));
+            InstanceIds.Validate(InstanceId(batchId));
         }
         catch (ArgumentException)
         {

@@ -101,7 +101,8 @@ public static class ApprovalsApi
         _ => (StatusCodes.Status409Conflict, "A decision was already accepted"),
     };
 
-    private static async Task<IResult> HandleAsync(
+    /// <summary>Handles one webhook delivery; both hosts call it.</summary>
+    internal static async Task<IResult> HandleAsync(
         string instanceId, HttpRequest request, HostSettings settings, TimeProvider time, IDeliveryLog deliveries, ReviewDecisionGate gate, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(ApprovalsApi).FullName!);
