@@ -51,7 +51,7 @@ public enum ResearchPhase
     Publishing,
 }
 
-/// <summary>The output of a completed research orchestration (DESIGN.md "Output").</summary>
+/// <summary>The output of a completed research orchestration (docs/http.md, "Output").</summary>
 /// <param name="Question">The question asked.</param>
 /// <param name="Outcome">How the run ended.</param>
 /// <param name="Report">The final report, when one was written.</param>

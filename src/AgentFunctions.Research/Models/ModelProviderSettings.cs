@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace AgentFunctions.Research.Models;
 
-/// <summary>Which model provider to use, from the settings DESIGN.md names.</summary>
+/// <summary>Which model provider to use, from the settings docs/configuration.md names.</summary>
 /// <param name="Endpoint">The Azure OpenAI resource endpoint (<c>AZURE_OPENAI_ENDPOINT</c>); null selects the offline model.</param>
 /// <param name="Deployment">The deployment name (<c>AZURE_OPENAI_DEPLOYMENT</c>).</param>
 /// <param name="ApiKey">The API key (<c>AZURE_OPENAI_API_KEY</c>); null selects Entra ID through <c>DefaultAzureCredential</c>.</param>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace AgentFunctions.Research.Search;
 
-/// <summary>Chooses and builds the search provider from configuration (DESIGN.md "Settings").</summary>
+/// <summary>Chooses and builds the search provider from configuration (docs/configuration.md).</summary>
 public static class SearchProviderFactory
 {
     /// <summary>Configuration key of the Azure AI Search endpoint.</summary>
