@@ -11,7 +11,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace AgentFunctions.Functions;
 
-/// <summary>Wires the Functions app: telemetry, the JSON form of durable values, the pipeline and the front door.</summary>
+/// <summary>
+/// Wires the Functions app: telemetry, the JSON form of durable values, the pipeline, the durable key stores and the
+/// front door.
+/// </summary>
 public static class FunctionsAppRegistration
 {
     /// <summary>Registers everything the app's functions resolve.</summary>
@@ -44,6 +47,10 @@ public static class FunctionsAppRegistration
             throw new HostConfigurationException($"Invalid setting: {ex.Message}", ex);
         }
 
+        // The stores in AzureWebJobsStorage, next to the task hub, as the local host keeps them: a retried submission
+        // or a repeated webhook delivery that lands on another worker instance is recognised there. Registered
+        // before the front door, whose in-memory stores only fill in when none is registered.
+        services.AddDurableKeyStores(settings, configuration);
         services.AddResearchFrontDoor(settings);
         return services;
     }

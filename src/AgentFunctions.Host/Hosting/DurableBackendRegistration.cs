@@ -1,7 +1,5 @@
-using AgentFunctions.Host.Approvals;
 using AgentFunctions.Host.Configuration;
 using AgentFunctions.Host.Durable;
-using AgentFunctions.Host.Research;
 using AgentFunctions.Research.Orchestration;
 using DurableTask.AzureStorage;
 using Microsoft.DurableTask;
@@ -48,26 +46,7 @@ public static class DurableBackendRegistration
             sp,
             sp.GetRequiredService<ILoggerFactory>(),
             settings.DurableTask.HubName));
-        AddTableKeyStores(services, connection, settings);
+        services.AddDurableKeyStores(settings, connection);
         return services;
-    }
-
-    private static void AddTableKeyStores(IServiceCollection services, StorageConnection connection, HostSettings settings)
-    {
-        var names = new HostTableNames(settings.DurableTask.HubName);
-        var tables = connection.CreateTableServiceClient();
-        var idempotency = tables.GetTableClient(names.Idempotency);
-        var deliveries = tables.GetTableClient(names.Deliveries);
-        services.AddSingleton(sp => new TableIdempotencyStore(idempotency, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<TableIdempotencyStore>());
-        services.AddSingleton(sp => new TableDeliveryLog(
-            deliveries, settings.Review.DeliveryRetention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableDeliveryLog>>()));
-        services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
-        services.AddHostedService(sp => new HostTablesInitializer([idempotency, deliveries], sp.GetRequiredService<ILogger<HostTablesInitializer>>()));
-        services.AddHostedService(sp => new HostTableSweeper(
-            [sp.GetRequiredService<TableIdempotencyStore>(), sp.GetRequiredService<TableDeliveryLog>()],
-            settings.SweepInterval,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<HostTableSweeper>>()));
     }
 }
