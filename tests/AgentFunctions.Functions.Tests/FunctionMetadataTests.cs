@@ -27,7 +27,7 @@ public sealed class FunctionMetadataTests
         { "RunsPageSubmit", "{root:maxlength(0)?}", "post", "Anonymous", true },
         { "ReviewPage", "review/{instanceId}", "get", "Anonymous", true },
         { "ReviewPageDecide", "review/{instanceId}", "post", "Anonymous", true },
-        { "OperationsPage", "ops", "get", "Function", false },
+        { "OperationsPage", "ops", "get", "Function", true },
     };
 
     [Theory]
