@@ -119,7 +119,7 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
         var p50 = double.Parse(P50Cell().Match(html).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(p50 > 0, $"p50 of the planner reads {p50} ms");
         Assert.Matches("<tr><td>Awaiting approval</td><td>—</td><td class=\"num\">[1-9][0-9]*</td></tr>", html);
-        Assert.Contains("off: the in-memory backend has no queue", html, StringComparison.Ordinal);
+        Assert.Matches("<div class=\"figure\" id=\"fig-queue\"><span>Batch queue</span><strong>[0-9]+</strong>", html);
         Assert.Contains("<svg id=\"runs-chart\"", html, StringComparison.Ordinal);
         Assert.Contains("per 1,000 tokens, input and output alike", html, StringComparison.Ordinal);
         Assert.Contains("<td>Closed</td>", html, StringComparison.Ordinal);
@@ -205,15 +205,24 @@ public sealed partial class ReviewPageHttpTests(HostFixture fixture)
     [Fact]
     public async Task ReviewPage_FailedRun_ShowsTheFailureReason()
     {
-        // The management API starts an orchestrator with any input; a budget of 0 fails the run's settings check.
+        // Research input is checked before a run starts, so a batch without questions is what fails here: the
+        // orchestrator refuses it. Its review link is signed as the host signs one (the runs page lists research only).
         var id = "fail" + Guid.NewGuid().ToString("N")[..12];
-        await StartWithIdAsync(id, new { question = "Will this fail?", tokenBudget = 0 });
-        await HostApi.WaitForStatusAsync(_client, id, "Failed");
+        using (var started = await _client.PostAsJsonAsync(
+            new Uri($"{HostApi.Management}/orchestrators/BatchOrchestrator/{id}", UriKind.Relative), new { batchId = "no-questions" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        }
 
-        var page = await ReviewPageAsync(id);
+        await HostApi.WaitForStatusAsync(_client, id, "Failed");
+        var signer = new AgentFunctions.Host.Review.ReviewLinkSigner(
+            System.Text.Encoding.UTF8.GetBytes(HostProcess.LinkSecret), TimeSpan.FromHours(1), TimeProvider.System);
+        var link = AgentFunctions.Host.Review.ReviewLinks.ReviewPath(id, signer.Sign(AgentFunctions.Host.Review.LinkPurpose.View, id));
+
+        var page = await _client.GetStringAsync(new Uri(link, UriKind.Relative));
 
         Assert.Contains("<p class=\"status error\" id=\"failure-reason\"><strong>The run failed.</strong>", page, StringComparison.Ordinal);
-        Assert.Contains("tokenBudget is 0; it must be at least 1.", page, StringComparison.Ordinal);
+        Assert.Contains("A batch needs a batchId and a questions list.", page, StringComparison.Ordinal);
         Assert.DoesNotContain("No draft yet", page, StringComparison.Ordinal);
     }
 

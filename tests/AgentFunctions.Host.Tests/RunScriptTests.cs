@@ -39,7 +39,7 @@ public sealed partial class RunScriptTests
         Assert.True(
             output.IndexOf("stopping the host", StringComparison.Ordinal) < output.IndexOf("stopping Azurite", StringComparison.Ordinal),
             $"The host must be stopped before Azurite. Output:\n{output}");
-        Assert.Contains("lease released", output, StringComparison.Ordinal);
+        Assert.Contains("Durable Task engine stopped", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotMatch(StackFrame(), output);
         Assert.False(Listening(ports.Host) || Listening(ports.Blob) || Listening(ports.Queue) || Listening(ports.Table), "A port is still in use.");

@@ -58,6 +58,7 @@ internal sealed class TaskHubEngine : IHostedService, IAsyncDisposable
         try
         {
             await _worker.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            _logger.LogInformation("Durable Task engine stopped on task hub '{HubName}'; its partition and app leases are released for the next host.", _hubName);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {

@@ -49,6 +49,9 @@ public enum ResearchPhase
 
     /// <summary>Storing the report and calling back.</summary>
     Publishing,
+
+    /// <summary>The run is over; the status's <c>outcome</c> says how it ended.</summary>
+    Finished,
 }
 
 /// <summary>The output of a completed research orchestration (docs/http.md, "Output").</summary>

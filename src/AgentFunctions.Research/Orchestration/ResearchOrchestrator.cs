@@ -52,7 +52,6 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
         private readonly TaskOptions _storeRetry = settings.CallbackRetry.ToTaskOptions(f => !f.IsCausedBy<NonRetryableException>());
         private readonly List<string> _searchFailures = [];
         private readonly List<ReviewDecision> _revisionRequests = [];
-        private ResearchPhase _phase = ResearchPhase.Planning;
         private Usage _usage = Usage.None;
         private int _subQueries;
         private SourceCounts _counts = SourceCounts.None;
@@ -280,13 +279,13 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
                 nameof(PublishReportActivity),
                 new PublishReportInput(context.InstanceId, result, new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero)),
                 _storeRetry);
-            return await FinishAsync(ResearchPhase.Publishing, result, null);
+            return await FinishAsync(result, null);
         }
 
         private Task<ResearchResult> EndAsync(ResearchOutcome outcome, ResearchReport? report, ReviewDecision? decision, string? note) =>
-            FinishAsync(_phase, Result(outcome, report, decision), note);
+            FinishAsync(Result(outcome, report, decision), note);
 
-        private async Task<ResearchResult> FinishAsync(ResearchPhase phase, ResearchResult result, string? note)
+        private async Task<ResearchResult> FinishAsync(ResearchResult result, string? note)
         {
             if (settings.CallbackUrl is { } url)
             {
@@ -303,7 +302,8 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
                 }
             }
 
-            SetStatus(phase, result.Report, outcome: result.Outcome, note: note);
+            // The last status says the run is over and how it ended, not the phase it stopped in.
+            SetStatus(ResearchPhase.Finished, result.Report, outcome: result.Outcome, note: note);
             return result;
         }
 
@@ -328,7 +328,6 @@ public sealed class ResearchOrchestrator : TaskOrchestrator<ResearchRequest, Res
 
         private void SetStatus(ResearchPhase phase, ResearchReport? draft = null, DateTime? decideBy = null, ResearchOutcome? outcome = null, string? note = null)
         {
-            _phase = phase;
             var showSources = phase == ResearchPhase.AwaitingApproval || outcome is not null;
             context.SetCustomStatus(new ResearchStatus(
                 phase,

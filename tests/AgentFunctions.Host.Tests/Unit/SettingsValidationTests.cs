@@ -22,6 +22,9 @@ public sealed class SettingsValidationTests
     [
         "AgentFunctions:Keys:Function", "AgentFunctions:Keys:System", "AgentFunctions:Review:WebhookSecret", "AgentFunctions:HostId",
         "AZURE_OPENAI_API_KEY", "AZURE_SEARCH_API_KEY",
+
+        // Read by func start only; the local host ignores it.
+        "FUNCTIONS_WORKER_RUNTIME",
     ];
 
     public static TheoryData<string, string, string> BadValues()
@@ -61,6 +64,9 @@ public sealed class SettingsValidationTests
             { JobHost + "queues:visibilityTimeout", "thirty seconds", "host.json extensions.queues.visibilityTimeout" },
             { JobHost + "queues:maxPollingInterval", "abc", "host.json extensions.queues.maxPollingInterval" },
             { JobHost + "queues:messageEncoding", "utf16", "host.json extensions.queues.messageEncoding" },
+            { "AgentFunctions:Sweep:Interval", "hourly", "AgentFunctions:Sweep:Interval" },
+            { "AgentFunctions:Operations:CostPer1KTokens", "cheap", "AgentFunctions:Operations:CostPer1KTokens" },
+            { "AgentFunctions:Operations:Currency", "us dollars", "AgentFunctions:Operations:Currency" },
             { "AgentFunctions:Research:MaxRevison", "3", "AgentFunctions:Research:MaxRevison" },
             { "AgentFunctions:Research:MaxRevisions", "-1", "AgentFunctions:Research:MaxRevisions" },
             { "AgentFunctions:Research:DefaultApprovalTimeout", "40.00:00:00", "AgentFunctions:Research:DefaultApprovalTimeout" },

@@ -87,7 +87,7 @@ public sealed class ResearchOrchestratorTests
         Assert.Equal([true, false, true, false], result.Sources.Select(s => s.Accepted));
         Assert.Equal(new Usage(600, 120, 6), result.Usage);
         Assert.Equal(
-            [ResearchPhase.Planning, ResearchPhase.Searching, ResearchPhase.Validating, ResearchPhase.Synthesizing, ResearchPhase.CheckingCitations, ResearchPhase.AwaitingApproval, ResearchPhase.Publishing],
+            [ResearchPhase.Planning, ResearchPhase.Searching, ResearchPhase.Validating, ResearchPhase.Synthesizing, ResearchPhase.CheckingCitations, ResearchPhase.AwaitingApproval, ResearchPhase.Publishing, ResearchPhase.Finished],
             Phases(context));
         var publish = (PublishReportInput)Assert.Single(context.CallsOf(nameof(PublishReportActivity))).Input!;
         Assert.Same(result, publish.Result);
@@ -136,6 +136,7 @@ public sealed class ResearchOrchestratorTests
         Assert.Empty(context.CallsOf(nameof(DeliverCallbackActivity)));
         Assert.DoesNotContain(ResearchPhase.Publishing, Phases(context));
         Assert.Equal(ResearchOutcome.Rejected, Final(context).Outcome);
+        Assert.Equal(ResearchPhase.Finished, Final(context).Phase);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class ResearchPipelineRunTests
         Assert.Equal(4, result.Sources.Count);
         Assert.True(result.Usage.LlmCalls >= 4 && result.Usage.TotalTokens > 0);
         Assert.Equal(
-            [ResearchPhase.Planning, ResearchPhase.Searching, ResearchPhase.Validating, ResearchPhase.Synthesizing, ResearchPhase.CheckingCitations, ResearchPhase.AwaitingApproval, ResearchPhase.Publishing],
+            [ResearchPhase.Planning, ResearchPhase.Searching, ResearchPhase.Validating, ResearchPhase.Synthesizing, ResearchPhase.CheckingCitations, ResearchPhase.AwaitingApproval, ResearchPhase.Publishing, ResearchPhase.Finished],
             host.PhasesOf("run"));
         Assert.Equal(Json(result), Json((await host.Store.GetAsync("run", CancellationToken.None))?.Result));
         Assert.Single(host.Notifier.Notices);
