@@ -274,9 +274,27 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
         ? null
         : new TaskFailureDetails(details.ErrorType, details.ErrorMessage, details.StackTrace, ToFailureDetails(details.InnerFailure), null);
 
+    /// <summary>
+    /// The Instances table keeps a failed instance's failure as its output text (<c>Type: message</c>) rather than as
+    /// structured details; read it back into details so callers see one shape.
+    /// </summary>
+    private static TaskFailureDetails? FailureFromOutput(CoreOrchestrationState state)
+    {
+        if (state.OrchestrationStatus != CoreStatus.Failed || string.IsNullOrEmpty(state.Output))
+        {
+            return null;
+        }
+
+        var separator = state.Output.IndexOf(": ", StringComparison.Ordinal);
+        var type = separator > 0 ? state.Output[..separator] : string.Empty;
+        return type.Length > 0 && type.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '+' or '`')
+            ? new TaskFailureDetails(type, state.Output[(separator + 2)..], null, null, null)
+            : new TaskFailureDetails("OrchestrationFailure", state.Output, null, null, null);
+    }
+
     private OrchestrationMetadata ToMetadata(CoreOrchestrationState state, bool withPayloads)
     {
-        var failure = ToFailureDetails(state.FailureDetails);
+        var failure = ToFailureDetails(state.FailureDetails) ?? FailureFromOutput(state);
         return new OrchestrationMetadata(state.Name, state.OrchestrationInstance.InstanceId)
         {
             DataConverter = _converter,

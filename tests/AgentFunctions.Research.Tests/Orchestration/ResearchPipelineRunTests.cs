@@ -355,7 +355,7 @@ public sealed class ResearchPipelineRunTests
         // Assert
         Assert.Same(JsonDataConverter.Default, host.Converter);
         Assert.Contains("\"Outcome\":\"NotReviewed\"", done.SerializedOutput, StringComparison.Ordinal);
-        Assert.Contains("\"Phase\":\"Publishing\"", done.SerializedCustomStatus, StringComparison.Ordinal);
+        Assert.Contains("\"Phase\":\"Finished\"", done.SerializedCustomStatus, StringComparison.Ordinal);
         Assert.Equal(ResearchOutcome.NotReviewed, done.ReadOutputAs<ResearchResult>()!.Outcome);
     }
 
@@ -374,7 +374,7 @@ public sealed class ResearchPipelineRunTests
         // Assert
         Assert.Contains("\"outcome\":\"Approved\"", done.SerializedOutput, StringComparison.Ordinal);
         Assert.Contains("\"decision\":\"approve\"", done.SerializedOutput, StringComparison.Ordinal);
-        Assert.Contains("\"phase\":\"Publishing\"", done.SerializedCustomStatus, StringComparison.Ordinal);
+        Assert.Contains("\"phase\":\"Finished\"", done.SerializedCustomStatus, StringComparison.Ordinal);
         Assert.Equal(ResearchOutcome.Approved, done.ReadOutputAs<ResearchResult>()!.Outcome);
     }
 
