@@ -1,6 +1,6 @@
 namespace AgentFunctions.Host.Tests;
 
-/// <summary>One shared host (InMemory backend, webhook and link secrets, no keys) for the end-to-end tests.</summary>
+/// <summary>One shared host (a task hub of its own on the shared Azurite, webhook and link secrets, no keys) for the end-to-end tests.</summary>
 public sealed class HostFixture : IAsyncLifetime
 {
     private HostProcess? _host;

@@ -1,9 +1,8 @@
 namespace AgentFunctions.Host.Approvals;
 
 /// <summary>
-/// What the reviewer webhook remembers so retries and races raise nothing twice. In memory with the InMemory
-/// backend (forgotten on restart); in the <c>{hub}Deliveries</c> table with the Azure Storage backend, with
-/// the same guarantees across restarts and processes.
+/// What the reviewer webhook remembers so retries and races raise nothing twice. Kept in the
+/// <c>{hub}Deliveries</c> table by both hosts, with the same guarantees across restarts and processes.
 /// </summary>
 public interface IDeliveryLog
 {

@@ -1,9 +1,8 @@
 namespace AgentFunctions.Host.Research;
 
 /// <summary>
-/// Maps an <c>Idempotency-Key</c> to the instance its first submission started. In memory with the InMemory
-/// backend (forgotten on restart); in the <c>{hub}Idempotency</c> table with the Azure Storage backend, where
-/// storage, not process memory, decides which of several racing submissions owns a key.
+/// Maps an <c>Idempotency-Key</c> to the instance its first submission started. Kept in the
+/// <c>{hub}Idempotency</c> table by both hosts, where storage, not process memory, decides which of several racing submissions owns a key.
 /// </summary>
 public interface IIdempotencyStore
 {
