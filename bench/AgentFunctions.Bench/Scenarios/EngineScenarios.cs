@@ -69,9 +69,14 @@ public static class EngineScenarios
     /// <summary>Runs the wanted engine scenarios (s1 HelloCities5, s3 fan-out) for each profile, each repetition on a task hub of its own.</summary>
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(ISet<string> wanted, IReadOnlyList<string> profiles, int repetitions, int helloInstances, TimeSpan fanOut10kLimit)
     {
-        var inMemory = Environment.GetEnvironmentVariable("BENCH_AZURITE_DISK") != "1";
-        Console.WriteLine($"E: starting Azurite ({(inMemory ? "in memory" : "disk persistence")}); load average {BenchRunner.LoadAverage()}");
-        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: inMemory);
+        // In memory by default; BENCH_AZURITE_DISK=1 for disk persistence, =queue for the queue service on disk and the
+        // rest in memory (three processes); BENCH_AZURITE_SPLIT=1 for one process per service.
+        var disk = Environment.GetEnvironmentVariable("BENCH_AZURITE_DISK");
+        var inMemory = disk != "1";
+        var queueOnDisk = disk == "queue";
+        var split = Environment.GetEnvironmentVariable("BENCH_AZURITE_SPLIT") == "1" || queueOnDisk;
+        Console.WriteLine($"E: starting Azurite ({(queueOnDisk ? "queue on disk, tables and blobs in memory" : inMemory ? "in memory" : "disk persistence")}{(split ? ", one process per service" : "")}); load average {BenchRunner.LoadAverage()}");
+        await using var azurite = await AzuriteInstance.StartNewAsync(inMemory: inMemory, perService: split, queueOnDisk: queueOnDisk);
         var results = new List<BenchResult>();
         foreach (var profile in profiles.Select(EngineSettingsProfile.Named))
         {

@@ -9,7 +9,8 @@ namespace AgentFunctions.Bench.Scenarios;
 /// <summary>
 /// A named set of engine settings to measure: <c>default</c> is DurableTask.AzureStorage's own
 /// <see cref="AzureStorageOrchestrationServiceSettings"/> defaults (what an engine left alone runs with); <c>local</c>
-/// is what the local host runs with when host.json sets nothing but the repository's concurrency limits (10 and 10),
+/// is what the local host runs with when host.json sets nothing but the repository's concurrency limits (10 activities,
+/// 100 orchestrations),
 /// built by the host's own <see cref="TaskHubEngine.CreateSettings"/>; <c>tuned</c> is <c>local</c> with the knobs of
 /// BENCH_ENGINE ("partitionCount=2;controlQueueBatchSize=32;maxQueuePollingInterval=00:00:00.05;
 /// maxConcurrentActivityFunctions=20;maxConcurrentOrchestratorFunctions=20;extendedSessionsEnabled=true;
@@ -17,8 +18,10 @@ namespace AgentFunctions.Bench.Scenarios;
 /// </summary>
 public sealed record EngineSettingsProfile(string Name, string Description, Func<string, StorageAccountClientProvider, ILoggerFactory, AzureStorageOrchestrationServiceSettings> Create)
 {
-    /// <summary>The repository's host.json concurrency limits.</summary>
-    private const int HostJsonConcurrency = 10;
+    /// <summary>The repository's host.json concurrency limits (maxConcurrentActivityFunctions, maxConcurrentOrchestratorFunctions).</summary>
+    private const int HostJsonActivities = 10;
+
+    private const int HostJsonOrchestrations = 100;
 
     /// <summary>The profile named <paramref name="name"/>.</summary>
     public static EngineSettingsProfile Named(string name) => name switch
@@ -30,7 +33,7 @@ public sealed record EngineSettingsProfile(string Name, string Description, Func
             LoggerFactory = logs,
         }),
         "local" => new(name, "local host defaults", (hub, storage, logs) =>
-            TaskHubEngine.CreateSettings(new DurableTaskHostSettings(hub, HostJsonConcurrency, HostJsonConcurrency), storage, logs)),
+            TaskHubEngine.CreateSettings(new DurableTaskHostSettings(hub, HostJsonActivities, HostJsonOrchestrations), storage, logs)),
         "tuned" => Tuned(Environment.GetEnvironmentVariable("BENCH_ENGINE") ?? ""),
         _ => throw new ArgumentException($"Unknown engine profile '{name}': use default, local or tuned."),
     };
@@ -44,7 +47,7 @@ public sealed record EngineSettingsProfile(string Name, string Description, Func
 
     private static EngineSettingsProfile Tuned(string knobs)
     {
-        var settings = new DurableTaskHostSettings("x", HostJsonConcurrency, HostJsonConcurrency);
+        var settings = new DurableTaskHostSettings("x", HostJsonActivities, HostJsonOrchestrations);
         foreach (var pair in knobs.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);

@@ -89,7 +89,7 @@ public static partial class HostScenarios
     /// The host.json settings of a profile, as local.settings.json values. <c>local</c>: none (the host's local
     /// defaults). <c>default</c>: Durable Functions' defaults for what the local host changes: idle queues polled at
     /// most every 30 s, messages of a crashed worker hidden 5 minutes, extended sessions off. (The partition lease is
-    /// not a host.json setting: 15 s in both.) BENCH_HOST_SETTINGS ("key=value;...") comes on top of either.
+    /// not a host.json setting: 8 s in both.) BENCH_HOST_SETTINGS ("key=value;...") comes on top of either.
     /// </summary>
     private static Dictionary<string, string> HostProfile(string profile)
     {

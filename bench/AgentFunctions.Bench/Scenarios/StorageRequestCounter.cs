@@ -38,10 +38,28 @@ public sealed class StorageRequestCounter
             StorageServiceClientProvider.ForTable(connectionString, table));
     }
 
+    /// <summary>BENCH_COUNT_DETAIL=1: counts also by resource (table, queue or container), to see where requests go.</summary>
+    private static readonly bool Detailed = Environment.GetEnvironmentVariable("BENCH_COUNT_DETAIL") == "1";
+
+    /// <summary>The table, queue or container of a request path ("/account/name(...)/..."), the task hub's name left out.</summary>
+    private static string Resource(string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var name = segments.Length > 1 ? segments[1] : "-";
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        name = paren >= 0 ? name[..paren] : name;
+        return name.Contains("control", StringComparison.OrdinalIgnoreCase) ? "control"
+            : name.Contains("workitems", StringComparison.OrdinalIgnoreCase) ? "workitems"
+            : name.EndsWith("History", StringComparison.Ordinal) ? "History"
+            : name.EndsWith("Instances", StringComparison.Ordinal) ? "Instances"
+            : name.EndsWith("Partitions", StringComparison.Ordinal) ? "Partitions"
+            : name;
+    }
+
     private void Count(string service, HttpMessage message)
     {
         Interlocked.Increment(ref _total);
-        _byKind.AddOrUpdate($"{service} {message.Request.Method}", 1, (_, n) => n + 1);
+        _byKind.AddOrUpdate(Detailed ? $"{service} {message.Request.Method} {Resource(message.Request.Uri.Path)}" : $"{service} {message.Request.Method}", 1, (_, n) => n + 1);
     }
 
     /// <summary>The counter as one service's policy, so the counts carry the service's name.</summary>

@@ -89,8 +89,10 @@ internal sealed class TaskHubEngine : IHostedService, IAsyncDisposable
         ExtendedSessionsEnabled = settings.ExtendedSessionsEnabled,
         ExtendedSessionIdleTimeout = settings.ExtendedSessionIdleTimeout ?? TimeSpan.FromSeconds(30),
         LeaseInterval = settings.LeaseInterval ?? DurableTaskHostSettings.LocalLeaseInterval,
-        LeaseRenewInterval = (settings.LeaseInterval ?? DurableTaskHostSettings.LocalLeaseInterval) / 3,
-        LeaseAcquireInterval = (settings.LeaseInterval ?? DurableTaskHostSettings.LocalLeaseInterval) / 3,
+        // The table partition manager renews and looks for expired leases once per acquire interval: a quarter of the
+        // lease leaves three missed renewals of slack and finds a dead host's partitions soon after they expire.
+        LeaseRenewInterval = (settings.LeaseInterval ?? DurableTaskHostSettings.LocalLeaseInterval) / 4,
+        LeaseAcquireInterval = (settings.LeaseInterval ?? DurableTaskHostSettings.LocalLeaseInterval) / 4,
 
         // A process that restarts after a crash must not look like the one that held the leases.
         WorkerId = workerId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}",

@@ -1,6 +1,9 @@
 using AgentFunctions.Host.Configuration;
+using AgentFunctions.Host.Durable;
+using DurableTask.AzureStorage;
 using AgentFunctions.Host.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentFunctions.Host.Tests.Unit;
 
@@ -81,6 +84,23 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(100), settings.DurableTask.MaxQueuePollingInterval);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.DurableTask.ControlQueueVisibilityTimeout);
         Assert.True(settings.DurableTask.ExtendedSessionsEnabled);
+    }
+
+    [Fact]
+    public void CreateSettings_HostJsonSilent_LeasesLetARestartedHostTakeOverWithinTenSeconds()
+    {
+        var durable = HostSettings.Load(new ConfigurationBuilder().Build()).DurableTask;
+
+        var engine = TaskHubEngine.CreateSettings(durable, new StorageAccountClientProvider("UseDevelopmentStorage=true"), NullLoggerFactory.Instance);
+
+        // A killed host's partitions are free once its lease lapses, and the new host looks once per acquire interval:
+        // together they bound the takeover, and the lease must outlast a few missed renewals.
+        Assert.True(engine.LeaseInterval + engine.LeaseAcquireInterval <= TimeSpan.FromSeconds(10), $"{engine.LeaseInterval} + {engine.LeaseAcquireInterval}");
+        Assert.True(engine.LeaseRenewInterval * 3 <= engine.LeaseInterval, $"{engine.LeaseRenewInterval} x 3 > {engine.LeaseInterval}");
+        Assert.True(engine.UseTablePartitionManagement);
+        Assert.NotEqual(
+            engine.WorkerId,
+            TaskHubEngine.CreateSettings(durable, new StorageAccountClientProvider("UseDevelopmentStorage=true"), NullLoggerFactory.Instance).WorkerId);
     }
 
     [Fact]
